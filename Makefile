@@ -1,0 +1,44 @@
+# Loujian's two commands:  make run   (install + demo county + server on :8000)
+#                          make test  (install test needs + the whole suite)
+VENV   ?= .venv
+PYTHON ?= python3
+PORT   ?= 8000
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app server
+
+.PHONY: run serve test install install-dev chromium demo migration
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo create --if-empty
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@echo "楼检已启动： http://127.0.0.1:$(PORT)/  （演示账号见 README）"
+	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
+
+# Chromium for the browser tests comes from Debian's package, never from a test tool's download.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# After changing models: write the migration, then read it before committing.
+migration: install
+	$(FLASK) db migrate -m "$(m)"

@@ -1,0 +1,124 @@
+"""Reading and validating system and form files.
+
+A system directory holds system.json and one JSON file per form version (any other *.json name);
+forms_root holds one such directory per survey round. Every problem raises FormDefinitionError naming the
+file and the field.
+"""
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from forms.consistency import form_problems
+from forms.errors import FormDefinitionError
+from forms.registry import Form, Registry, System
+from forms.schema import FormSchema, SystemSchema, schema_problems
+
+SYSTEM_FILE = "system.json"
+
+
+def load_system(directory):
+    """A Registry holding the one system in `directory` and its forms."""
+    return _registry([_read_system(Path(directory))])
+
+
+def load_all(forms_root):
+    """A Registry holding every system directory (a folder with a system.json) under forms_root."""
+    root = Path(forms_root)
+    if not root.is_dir():
+        _fail(root, "", "not a directory")
+    directories = sorted(p for p in root.iterdir() if (p / SYSTEM_FILE).is_file())
+    return _registry([_read_system(directory) for directory in directories])
+
+
+def _registry(loaded):
+    systems, forms, first_file = {}, [], {}
+    for system, system_forms in loaded:
+        if system.code in systems:
+            _fail(system.path, "code", f"system {system.code!r} is also defined in {systems[system.code].path}")
+        systems[system.code] = system
+        for form in system_forms:
+            if form.id in first_file and first_file[form.id].system != form.system:
+                _fail(form.path, "id", f"form id {form.id!r} is already used in {first_file[form.id].path}")
+            first_file.setdefault(form.id, form)
+        forms.extend(system_forms)
+    return Registry(systems.values(), forms)
+
+
+def _read_system(directory):
+    path = directory / SYSTEM_FILE
+    document = _read_json(path)
+    _raise_problems(path, schema_problems(SystemSchema(), document))
+    system = System(document, path)
+    forms = [_read_form(p) for p in sorted(directory.glob("*.json")) if p.name != SYSTEM_FILE]
+    _check_forms_fit_system(system, forms)
+    _check_indicators_covered(system, forms)
+    return system, forms
+
+
+def _read_form(path):
+    document = _read_json(path)
+    _raise_problems(path, schema_problems(FormSchema(), document))
+    _raise_problems(path, form_problems(document))
+    return Form(document, path)
+
+
+def _check_forms_fit_system(system, forms):
+    numbers = {indicator["number"] for indicator in system.indicators}
+    seen = {}
+    for form in forms:
+        if form.system != system.code:
+            _fail(form.path, "system", f"{form.system!r} does not match {system.path} ({system.code!r})")
+        if form.indicator not in numbers:
+            _fail(form.path, "indicator", f"system {system.code!r} has no indicator {form.indicator}")
+        if (form.id, form.version) in seen:
+            _fail(form.path, "version", f"{form.id} v{form.version} is also defined in {seen[form.id, form.version]}")
+        seen[form.id, form.version] = form.path
+        same_id = next((f for f in forms if f.id == form.id and f.indicator != form.indicator), None)
+        if same_id is not None:
+            _fail(form.path, "indicator", f"other versions of {form.id!r} are for indicator {same_id.indicator}")
+
+
+def _check_indicators_covered(system, forms):
+    """Each indicator has exactly one current form, and that form has a defect for each listed check item."""
+    registry = Registry([system], forms)
+    current = defaultdict(list)
+    for form in registry.forms(system.code):
+        current[form.indicator].append(form)
+    for i, indicator in enumerate(system.indicators):
+        candidates = current[indicator["number"]]
+        if len(candidates) != 1:
+            found = ", ".join(f.path for f in candidates) or "none"
+            _fail(system.path, f"indicators[{i}]", f"needs exactly one current form, found: {found}")
+        form = candidates[0]
+        for j, item in enumerate(indicator["check_items"]):
+            if item not in form.check_items:
+                _fail(system.path, f"indicators[{i}].check_items[{j}]", f"no defect in {form.path} checks {item!r}")
+
+
+def _read_json(path):
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_constant)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        _fail(path, "", f"not a readable JSON file: {error}")
+
+
+def _refuse_duplicate_keys(pairs):
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate key {duplicates[0]!r}")
+    return dict(pairs)
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _raise_problems(path, problems):
+    if problems:
+        raise FormDefinitionError(path, problems)
+
+
+def _fail(path, field, message):
+    raise FormDefinitionError(path, [(field, message)])

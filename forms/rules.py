@@ -1,0 +1,248 @@
+"""The rule language of Loujian forms: small JSON expressions, evaluated the same way here and in the PWA.
+
+An expression is a literal (number, string, true/false, null) or an object with exactly one operator key:
+
+    {"answer": "q"}          the answer to question q (null if absent)
+    {"fact": "f"}            building fact f (null if absent); f must be in forms.facts.FACTS
+    {"answered": "q"}        q's answer is present and not null, "" or []
+    {"all": [c...]}          every condition true (true for [])
+    {"any": [c...]}          some condition true (false for [])
+    {"not": c}
+    {"==": [a, b]}  {"!=": [a, b]}  {"<": [a, b]}  {"<=": [a, b]}  {">": [a, b]}  {">=": [a, b]}
+    {"between": [x, lo, hi]} lo <= x <= hi
+    {"in": [x, [v...]]}      x equals one of the literal values (the only place a list may appear)
+    {"contains": [l, v]}     list l (e.g. a multiple-choice answer) has an element equal to v
+    {"count": l}             length of list l; 0 for anything that is not a list
+    {"defect": "q"}          the defect carried by question q is present (needs the `defects` context)
+    {"any_defect": true}     some defect of the form is present (needs the `defects` context)
+
+Semantics (pinned by forms/rule_vectors.json, which the JavaScript port must also pass):
+- Equality: null equals only null; booleans equal only the same boolean (true == 1 is false); numbers compare
+  as IEEE doubles (3 == 3.0); strings equal only identical strings; lists and objects never equal anything.
+  "!=" is exactly not "==".
+- Ordering (<, <=, >, >=, between) is defined on numbers only; any other operand makes it false.
+- "in" and "contains" use the equality above; a null needle is never found.
+- A condition is true only when it evaluates to the boolean true.
+- Statically (check_rule) a condition must be an expression that yields a boolean: answers and facts may be
+  null, so they are never conditions on their own; compare them ({"==": [{"answer": "q"}, true]}).
+Evaluation never raises because of answer or fact values; a malformed rule raises RuleError.
+"""
+import math
+
+from forms.errors import RuleError
+from forms.facts import FACTS
+
+_BOOLEAN = "boolean"
+_VALUE = "value"
+_ORDERING = ("<", "<=", ">", ">=")
+_EQUALITY = ("==", "!=")
+OPERATORS = ("answer", "fact", "answered", "all", "any", "not", *_EQUALITY, *_ORDERING,
+             "between", "in", "contains", "count", "defect", "any_defect")
+
+
+def evaluate(rule, answers, facts, defects=None):
+    """The value of `rule` given answers {question id: value} and facts {fact name: value}.
+
+    `defects` maps question ids to their defect's `when` rule (or False); it is what {"defect": q} and
+    {"any_defect": true} look at. Defect rules are evaluated without a defects context, so they cannot recurse.
+    """
+    return _Evaluation(answers, facts, defects)(rule)
+
+
+def is_answered(value):
+    return value is not None and value != "" and value != []
+
+
+def equals(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if _is_number(a) and _is_number(b):
+        return _as_double(a) == _as_double(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    return False
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_double(number):
+    """The number as JavaScript sees it: ints beyond 2**53 round, huge ints become ±Infinity."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
+def _ordered(op, a, b):
+    if not (_is_number(a) and _is_number(b)):
+        return False
+    a, b = _as_double(a), _as_double(b)
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+class _Evaluation:
+    def __init__(self, answers, facts, defects):
+        self.answers = answers if isinstance(answers, dict) else {}
+        self.facts = facts if isinstance(facts, dict) else {}
+        self.defects = defects if isinstance(defects, dict) else {}
+
+    def __call__(self, expr):
+        if expr is None or isinstance(expr, (bool, int, float, str)):
+            return expr
+        op, arg = _operator(expr, "rule")
+        return getattr(self, _METHODS[op])(op, arg)
+
+    def condition(self, expr):
+        return self(expr) is True
+
+    def answer(self, op, qid):
+        return self.answers.get(qid)
+
+    def fact(self, op, name):
+        return self.facts.get(name)
+
+    def answered(self, op, qid):
+        return is_answered(self.answers.get(qid))
+
+    def all(self, op, conditions):
+        return all(self.condition(c) for c in conditions)
+
+    def any(self, op, conditions):
+        return any(self.condition(c) for c in conditions)
+
+    def not_(self, op, condition):
+        return not self.condition(condition)
+
+    def equality(self, op, args):
+        same = equals(self(args[0]), self(args[1]))
+        return same if op == "==" else not same
+
+    def ordering(self, op, args):
+        return _ordered(op, self(args[0]), self(args[1]))
+
+    def between(self, op, args):
+        x, low, high = (self(a) for a in args)
+        return _ordered(">=", x, low) and _ordered("<=", x, high)
+
+    def in_(self, op, args):
+        needle = self(args[0])
+        return needle is not None and any(equals(needle, v) for v in args[1])
+
+    def contains(self, op, args):
+        haystack, needle = self(args[0]), self(args[1])
+        return isinstance(haystack, list) and needle is not None and any(equals(e, needle) for e in haystack)
+
+    def count(self, op, expr):
+        value = self(expr)
+        return len(value) if isinstance(value, list) else 0
+
+    def defect(self, op, qid):
+        return _Evaluation(self.answers, self.facts, None).condition(self.defects.get(qid, False))
+
+    def any_defect(self, op, arg):
+        return any(self.defect("defect", qid) for qid in self.defects)
+
+
+_METHODS = {
+    "answer": "answer", "fact": "fact", "answered": "answered", "all": "all", "any": "any", "not": "not_",
+    **{op: "equality" for op in _EQUALITY}, **{op: "ordering" for op in _ORDERING},
+    "between": "between", "in": "in_", "contains": "contains", "count": "count",
+    "defect": "defect", "any_defect": "any_defect",
+}
+
+
+def _operator(expr, path):
+    if isinstance(expr, list):
+        raise RuleError(path, "a list may only be the second argument of 'in'")
+    if not isinstance(expr, dict) or len(expr) != 1:
+        raise RuleError(path, "an expression is a literal or an object with exactly one operator")
+    (op, arg), = expr.items()
+    if op not in _METHODS:
+        raise RuleError(path, f"unknown operator {op!r}")
+    return op, arg
+
+
+def check_rule(rule, question_ids, where, *, defect_ids=None, condition=True):
+    """Raise RuleError (message "<where>[.<path in rule>]: <problem>") unless `rule` is well-formed.
+
+    question_ids: the questions `answer`/`answered` may name; None: the rule sees building facts only.
+    defect_ids: the questions `defect` may name; None forbids `defect` and `any_defect`.
+    condition: the rule must yield a boolean (true for every rule a form uses as a condition).
+    """
+    _Checker(question_ids, defect_ids).check(rule, where, condition)
+
+
+class _Checker:
+    def __init__(self, question_ids, defect_ids):
+        self.question_ids = None if question_ids is None else frozenset(question_ids)
+        self.defect_ids = None if defect_ids is None else frozenset(defect_ids)
+
+    def check(self, expr, path, condition=False):
+        kind = self.kind(expr, path)
+        if condition and kind != _BOOLEAN:
+            raise RuleError(path, f"a condition must yield true or false, not {_describe(expr)}; "
+                            "compare it, e.g. {\"==\": [..., true]}")
+        return kind
+
+    def kind(self, expr, path):
+        if isinstance(expr, bool):
+            return _BOOLEAN
+        if isinstance(expr, float) and not math.isfinite(expr):
+            raise RuleError(path, "numbers must be finite")
+        if expr is None or isinstance(expr, (int, float, str)):
+            return _VALUE
+        op, arg = _operator(expr, path)
+        where = f"{path}.{op}"
+        if op in ("answer", "answered"):
+            self.question(arg, where)
+        elif op == "fact":
+            if not isinstance(arg, str) or arg not in FACTS:
+                raise RuleError(where, f"unknown fact {arg!r}")
+        elif op in ("all", "any"):
+            if not isinstance(arg, list):
+                raise RuleError(where, "expects a list of conditions")
+            for i, item in enumerate(arg):
+                self.check(item, f"{where}[{i}]", condition=True)
+        elif op == "not":
+            self.check(arg, where, condition=True)
+        elif op == "count":
+            self.check(arg, where)
+        elif op == "in":
+            self.operands(arg, 2, where, checked=1)
+            if not isinstance(arg[1], list) or any(isinstance(v, (list, dict)) for v in arg[1]):
+                raise RuleError(f"{where}[1]", "expects a list of literal values")
+        elif op in ("defect", "any_defect"):
+            self.defect(op, arg, where)
+        else:
+            self.operands(arg, 3 if op == "between" else 2, where)
+        return _VALUE if op in ("answer", "fact", "count") else _BOOLEAN
+
+    def operands(self, arg, arity, where, checked=None):
+        if not isinstance(arg, list) or len(arg) != arity:
+            raise RuleError(where, f"expects a list of {arity} operands")
+        for i, item in enumerate(arg[:checked]):
+            self.check(item, f"{where}[{i}]")
+
+    def question(self, qid, where):
+        if self.question_ids is None:
+            raise RuleError(where, "this rule sees building facts only, not answers")
+        if not isinstance(qid, str) or qid not in self.question_ids:
+            raise RuleError(where, f"unknown question {qid!r}")
+
+    def defect(self, op, arg, where):
+        if self.defect_ids is None:
+            raise RuleError(where, "defects cannot be referred to here")
+        if op == "any_defect" and arg is not True:
+            raise RuleError(where, "expects true")
+        if op == "defect" and (not isinstance(arg, str) or arg not in self.defect_ids):
+            raise RuleError(where, f"{arg!r} is not a question with a defect")
+
+
+def _describe(expr):
+    if isinstance(expr, dict) and len(expr) == 1:
+        return f"'{next(iter(expr))}'"
+    return "a literal" if not isinstance(expr, (list, dict)) else "a list"

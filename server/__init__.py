@@ -1,0 +1,59 @@
+"""Loujian's Flask application."""
+from pathlib import Path
+
+from flask import Flask
+
+from server import models  # noqa: F401  (every model registered before the mappers are used)
+from server.accounts import pages as account_pages
+from server.accounts import routes as accounts_api
+from server.accounts.cli import users_cli
+from server.buildings import routes as buildings_api
+from server.buildings.cli import buildings_cli
+from server.config import load_settings
+from server.demo.cli import demo_cli
+from server.desk import pages as desk_pages
+from server.errors import register_error_handlers
+from server.extensions import csrf, db, migrate
+from server.meta import routes as meta_api
+from server.surveys import catalog
+from server.surveys import routes as surveys_api
+from server.surveys.cli import forms_cli, rounds_cli
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api)
+PAGE_BLUEPRINTS = (account_pages, desk_pages)
+CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.update(load_settings(app.instance_path, config))
+    configure_db(app)
+    configure_security(app)
+    catalog.configure_forms(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def configure_db(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+
+def configure_security(app: Flask) -> None:
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for module in API_BLUEPRINTS:
+        csrf.exempt(module.blueprint)  # bearer tokens, not cookies: nothing to forge
+        app.register_blueprint(module.blueprint)
+    for module in PAGE_BLUEPRINTS:
+        app.register_blueprint(module.blueprint)
+
+
+def register_cli(app: Flask) -> None:
+    for group in CLI_GROUPS:
+        app.cli.add_command(group)

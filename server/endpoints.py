@@ -1,0 +1,135 @@
+"""The one way an API endpoint is written: parse → authorise → operation → dump → commit.
+
+`@endpoint(...)` loads the query string and JSON body through marshmallow schemas, checks the
+caller's role, calls the handler with the loaded data, dumps its result with the response schema,
+and commits once. Errors roll back in the error handlers. The same metadata feeds the OpenAPI
+document, so the documentation cannot drift from what the code accepts.
+"""
+import functools
+from dataclasses import dataclass, field
+
+from flask import g, request
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+
+from server.accounts.auth import user_from_bearer_token
+from server.errors import ApiError
+from server.extensions import db
+
+
+class ApiSchema(Schema):
+    """Base of every payload schema: unknown fields refused, surrounding whitespace stripped."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    @pre_load
+    def strip_whitespace(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
+class QuerySchema(ApiSchema):
+    class Meta:
+        unknown = RAISE
+
+
+class PageQuery(QuerySchema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """A response schema for one page of items."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+    )
+
+
+def paginate(select_stmt, page_query: dict) -> dict:
+    page = db.paginate(select_stmt, page=page_query["page"], per_page=page_query["per_page"],
+                       error_out=False)
+    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+@dataclass
+class EndpointDoc:
+    summary: str
+    tags: list[str]
+    roles: frozenset | None
+    query: type[Schema] | None = None
+    body: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    errors: list[str] = field(default_factory=list)
+
+
+PUBLIC = None
+
+
+def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, response=None,
+             status: int = 200, many: bool = False, errors: list[str] | None = None):
+    """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values."""
+    doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None,
+                      query, body, response, status, errors or [])
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def view(**path_args):
+            if doc.roles is not None:
+                g.user = _authorised_user(doc.roles)
+            kwargs = dict(path_args)
+            if doc.query is not None:
+                kwargs["query"] = _load_query(doc.query)
+            if doc.body is not None:
+                kwargs["body"] = _load_body(doc.body)
+            result, status = handler(**kwargs), doc.status
+            if isinstance(result, tuple):  # a handler may pick the status, e.g. 200 on replay
+                result, status = result
+            payload = doc.response(many=many).dump(result) if doc.response else result
+            db.session.commit()
+            return payload, status
+
+        view.endpoint_doc = doc
+        return view
+
+    return decorate
+
+
+def _authorised_user(roles: frozenset):
+    user = user_from_bearer_token(request.headers.get("Authorization"))
+    if user.role not in roles:
+        raise ApiError("auth.forbidden")
+    return user
+
+
+def _load_query(schema_class):
+    try:
+        return schema_class().load(request.args.to_dict(flat=True))
+    except ValidationError as error:
+        raise ApiError("request.bad_parameter", details={"fields": error.messages}) from None
+
+
+def _load_body(schema_class):
+    if not request.is_json:
+        raise ApiError("request.unsupported_media_type")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError("request.malformed", "请求体不是合法的 JSON")
+    if not isinstance(data, dict):
+        raise ApiError("request.malformed", "请求体应为 JSON 对象")
+    try:
+        return schema_class().load(data)
+    except ValidationError as error:
+        raise ApiError("request.invalid", details={"fields": error.messages}) from None
+
+
+__all__ = ["ApiSchema", "QuerySchema", "PageQuery", "page_of", "paginate", "endpoint", "PUBLIC"]

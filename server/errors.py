@@ -1,0 +1,93 @@
+"""The one error shape of the API and its catalogue of stable codes.
+
+Every error leaves the server as
+    {"error": {"code": "<stable code>", "message": "<Chinese, actionable>", "details": {...}}}
+Domain code raises ApiError (or a domain exception mapped here); one set of handlers renders it.
+"""
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from server.extensions import db
+
+# code -> (HTTP status, default message). Codes are stable: clients switch on them.
+CATALOGUE: dict[str, tuple[int, str]] = {
+    "request.malformed": (400, "请求格式有误，请检查后重试"),
+    "request.invalid": (422, "提交的数据未通过校验，请按提示修改"),
+    "request.bad_parameter": (400, "查询参数有误"),
+    "request.too_large": (413, "请求内容超过大小上限"),
+    "request.unsupported_media_type": (415, "请求内容类型不受支持，请以 JSON 提交"),
+    "auth.required": (401, "请先登录"),
+    "auth.invalid_credentials": (401, "用户名或密码错误"),
+    "auth.token_invalid": (401, "登录凭证无效或已过期，请重新登录"),
+    "auth.locked": (429, "登录失败次数过多，账号已临时锁定，请稍后再试"),
+    "auth.inactive": (403, "账号已停用，请联系管理员"),
+    "auth.forbidden": (403, "您的角色无权执行此操作"),
+    "auth.out_of_scope": (403, "该对象不在您负责的范围内"),
+    "resource.not_found": (404, "找不到请求的对象"),
+    "route.not_found": (404, "接口不存在"),
+    "method.not_allowed": (405, "该接口不支持此请求方法"),
+    "form.unknown": (404, "找不到该表单或表单版本"),
+    "form.retired": (422, "该表单版本已停用，请更新应用后重新填写"),
+    "round.unknown": (404, "找不到该体检轮次"),
+    "submission.conflict": (409, "同一编号已提交过不同内容"),
+    "building.conflict": (409, "楼栋编号或楼号已存在"),
+    "server.internal": (500, "服务器内部错误，请稍后重试"),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str | None = None, details: dict | None = None):
+        if code not in CATALOGUE:
+            raise KeyError(f"error code {code!r} is not in the catalogue")
+        self.code = code
+        self.status = CATALOGUE[code][0]
+        self.message = message or CATALOGUE[code][1]
+        self.details = details or {}
+        super().__init__(f"{code}: {self.message}")
+
+
+def error_response(error: ApiError):
+    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    response = jsonify(body)
+    response.status_code = error.status
+    return response
+
+
+_HTTP_CODES = {
+    400: "request.malformed",
+    404: "route.not_found",
+    405: "method.not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+}
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        db.session.rollback()
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException):
+        db.session.rollback()
+        if not _wants_json():
+            return error
+        code = _HTTP_CODES.get(error.code or 500, "request.malformed")
+        if error.code == 401:
+            code = "auth.required"
+        elif error.code == 403:
+            code = "auth.forbidden"
+        return error_response(ApiError(code))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if not _wants_json():
+            return "服务器内部错误", 500
+        return error_response(ApiError("server.internal"))
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"

@@ -1,0 +1,26 @@
+"""Photos, content-addressed by the SHA-256 of their original bytes."""
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db_types import UTCDateTime, utcnow
+from server.extensions import db
+
+
+class Photo(db.Model):
+    __tablename__ = "photos"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    mime_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    # What the phone said at capture, and what the file's EXIF says: both kept, never merged.
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    exif_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exif_latitude: Mapped[float | None] = mapped_column(Float)
+    exif_longitude: Mapped[float | None] = mapped_column(Float)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

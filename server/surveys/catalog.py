@@ -1,0 +1,46 @@
+"""The forms registry of this app and the round that is current."""
+from flask import current_app
+from sqlalchemy import select
+
+from forms import load_all
+from server.errors import ApiError
+from server.extensions import db
+from server.surveys.models import SurveyRound
+
+STRUCTURAL_SAFETY = 1
+_KEY = "loujian.forms"
+
+
+def configure_forms(app) -> None:
+    """Load and validate every form file; a broken one stops the app with file and field named."""
+    app.extensions[_KEY] = load_all(app.config["LOUJIAN_FORMS_DIR"])
+
+
+def form_registry():
+    return current_app.extensions[_KEY]
+
+
+def current_round() -> SurveyRound | None:
+    return db.session.scalar(select(SurveyRound).where(SurveyRound.is_current.is_(True)))
+
+
+def round_by_code(code: str | None) -> SurveyRound:
+    if code is None:
+        found = current_round()
+    else:
+        found = db.session.scalar(select(SurveyRound).where(SurveyRound.code == code))
+    if found is None:
+        raise ApiError("round.unknown", f"找不到体检轮次 {code}" if code else "尚未开启体检轮次")
+    return found
+
+
+def current_system_code() -> str:
+    """The indicator system in force: the current round's, else the newest one on disk."""
+    found = current_round()
+    return found.system if found else max(form_registry().systems)
+
+
+def current_structure_form():
+    """Indicator 1's form in force: its pre-screen rule marks the buildings to visit first."""
+    forms = form_registry().forms(current_system_code())
+    return next((form for form in forms if form.indicator == STRUCTURAL_SAFETY), None)

@@ -1,0 +1,117 @@
+"""Survey rounds, submissions (one filled form) and the findings (问题) they record."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.accounts.models import User
+from server.buildings.models import Building
+from server.db_types import JSONDocument, UTCDateTime, utcnow
+from server.extensions import db
+
+SEVERITIES = ("非常严重", "严重", "一般")
+PROBLEM_CLASSES = ("限时解决", "尽力解决")
+FINDING_STATUSES = {
+    "pending": "待审核",
+    "accepted": "已确认",
+    "returned": "已退回",
+    "resurvey": "需复查",
+    "rectifying": "整改中",
+    "rectified": "已整改",
+    "verified": "已销项",
+}
+
+
+class SurveyRound(db.Model):
+    """One year's check (e.g. 2024), with the indicator system its forms belong to."""
+
+    __tablename__ = "survey_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    system: Mapped[str] = mapped_column(String(20))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_rounds.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    previous_round: Mapped["SurveyRound | None"] = relationship(remote_side=[id])
+
+
+class Submission(db.Model):
+    """One filled form for one building and indicator in one round, by one person.
+
+    Append-only: a second survey of the same building and indicator is a new row, never an
+    overwrite. The client-generated UUID makes creation idempotent.
+    """
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    indicator: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str] = mapped_column(String(60))
+    form_version: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSONDocument)
+    counts: Mapped[bool] = mapped_column(Boolean)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[SurveyRound] = relationship()
+    building: Mapped[Building] = relationship()
+    author: Mapped[User] = relationship()
+    findings: Mapped[list["Finding"]] = relationship(back_populates="submission",
+                                                     order_by="Finding.id")
+
+
+class Finding(db.Model):
+    """A problem (问题) found at a building for one check item of one indicator."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        CheckConstraint(f"severity IN {SEVERITIES}", name="severity"),
+        CheckConstraint(f"problem_class IN {PROBLEM_CLASSES}", name="problem_class"),
+        CheckConstraint(f"status IN {tuple(FINDING_STATUSES)}", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    indicator: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str | None] = mapped_column(String(60))
+    check_item: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(String(30))
+    floor: Mapped[int | None] = mapped_column(Integer)
+    location_detail: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(10))
+    problem_class: Mapped[str] = mapped_column(String(10))
+    responsible_unit: Mapped[str | None] = mapped_column(String(60))
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    submission: Mapped[Submission | None] = relationship(back_populates="findings")
+    round: Mapped[SurveyRound] = relationship()
+    building: Mapped[Building] = relationship()
+    photos: Mapped[list["FindingPhoto"]] = relationship(order_by="FindingPhoto.position",
+                                                        cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return FINDING_STATUSES[self.status]
+
+
+class FindingPhoto(db.Model):
+    """A finding's photo by hash. The photo itself may not have arrived yet."""
+
+    __tablename__ = "finding_photos"
+    __table_args__ = (UniqueConstraint("finding_id", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"),
+                                            index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,66 @@
+from flask import Blueprint, g
+
+from server.accounts.models import Role
+from server.accounts.scopes import require_visible
+from server.endpoints import PUBLIC, endpoint
+from server.errors import ApiError
+from server.extensions import db
+from server.surveys import operations
+from server.surveys.catalog import current_system_code, form_registry, round_by_code
+from server.surveys.models import Submission, SurveyRound
+from server.surveys.schemas import FormListSchema, FormQuery, RoundSchema, SubmissionSchema
+
+blueprint = Blueprint("surveys_api", __name__, url_prefix="/api")
+ALL_ROLES = tuple(Role)
+
+
+@blueprint.get("/rounds")
+@endpoint(summary="体检轮次", tags=["surveys"], roles=PUBLIC, response=RoundSchema, many=True)
+def list_rounds():
+    return db.session.scalars(db.select(SurveyRound).order_by(SurveyRound.code)).all()
+
+
+@blueprint.get("/forms")
+@endpoint(summary="当前（或指定）轮次的调查表清单；无需登录，便于离线缓存", tags=["forms"],
+          roles=PUBLIC, query=FormQuery, response=FormListSchema,
+          errors=["round.unknown"])
+def list_forms(query):
+    if "round" in query:
+        survey_round = round_by_code(query["round"])
+        round_code, system = survey_round.code, survey_round.system
+    else:
+        system = current_system_code()
+        round_code = None
+    return {"round": round_code, "system": system, "forms": form_registry().forms(system)}
+
+
+@blueprint.get("/forms/<form_id>")
+@endpoint(summary="一张调查表的完整定义（默认当前版本，或 ?version=）", tags=["forms"],
+          roles=PUBLIC, query=FormQuery, errors=["form.unknown"])
+def get_form(form_id, query):
+    form = operations.form_for(form_registry(), form_id, query.get("version"), allow_retired=True)
+    return form.document
+
+
+@blueprint.post("/submissions")
+@endpoint(summary="提交一栋楼一项指标的调查表（按 uuid 幂等）", tags=["surveys"],
+          roles=ALL_ROLES, body=SubmissionSchema, response=SubmissionSchema, status=201,
+          errors=["form.unknown", "form.retired", "submission.conflict", "auth.out_of_scope",
+                  "request.invalid"])
+def create_submission(body):
+    survey_round = round_by_code(body.get("round"))
+    submission, created = operations.record_submission(g.user, body, form_registry(),
+                                                       survey_round)
+    return submission, (201 if created else 200)
+
+
+@blueprint.get("/submissions/<uuid:submission_uuid>")
+@endpoint(summary="读取一份已提交的调查表", tags=["surveys"], roles=ALL_ROLES,
+          response=SubmissionSchema, errors=["resource.not_found", "auth.out_of_scope"])
+def get_submission(submission_uuid):
+    submission = db.session.scalar(db.select(Submission)
+                                   .where(Submission.uuid == str(submission_uuid)))
+    if submission is None:
+        raise ApiError("resource.not_found", f"找不到调查表 {submission_uuid}")
+    require_visible(g.user, submission.building)
+    return submission

@@ -1,0 +1,70 @@
+from marshmallow import fields, validate
+
+from server.endpoints import ApiSchema, QuerySchema
+
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="应为 64 位小写十六进制 SHA-256")
+
+
+class RoundSchema(ApiSchema):
+    code = fields.String(dump_only=True)
+    title = fields.String(dump_only=True)
+    system = fields.String(dump_only=True)
+    is_current = fields.Boolean(dump_only=True)
+    previous_round = fields.Function(
+        lambda r: r.previous_round.code if r.previous_round else None, dump_only=True)
+
+
+class FormQuery(QuerySchema):
+    round = fields.String(validate=validate.Length(1, 20), metadata={"description": "轮次代码，默认当前轮次"})
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class FormSummarySchema(ApiSchema):
+    id = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    indicator = fields.Integer(dump_only=True)
+    title = fields.String(dump_only=True)
+    system = fields.String(dump_only=True)
+
+
+class FormListSchema(ApiSchema):
+    round = fields.String(dump_only=True)
+    system = fields.String(dump_only=True)
+    forms = fields.List(fields.Nested(FormSummarySchema), dump_only=True)
+
+
+class FindingSchema(ApiSchema):
+    uuid = fields.String(dump_only=True)
+    building_id = fields.Integer(dump_only=True)
+    indicator = fields.Integer(dump_only=True)
+    question_id = fields.String(dump_only=True)
+    check_item = fields.String(dump_only=True)
+    unit = fields.String(dump_only=True)
+    floor = fields.Integer(dump_only=True)
+    location_detail = fields.String(dump_only=True)
+    severity = fields.String(dump_only=True)
+    problem_class = fields.String(dump_only=True)
+    responsible_unit = fields.String(dump_only=True)
+    suggestion = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    status_label = fields.String(dump_only=True)
+    photos = fields.Function(lambda f: [p.sha256 for p in f.photos], dump_only=True)
+
+
+class SubmissionSchema(ApiSchema):
+    """One filled form. The uuid is made by the device; sending it again is safe."""
+
+    uuid = fields.UUID(required=True)
+    building_id = fields.Integer(required=True, strict=True)
+    form_id = fields.String(required=True, validate=validate.Length(1, 60))
+    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    round = fields.Function(lambda s: s.round.code, deserialize=str,
+                            metadata={"description": "轮次代码，默认当前轮次"})
+    answers = fields.Dict(keys=fields.String(), required=True)
+    captured_at = fields.AwareDateTime(allow_none=True, load_default=None,
+                                       metadata={"description": "设备上的填写时间（仅作记录，不用于排序）"})
+    received_at = fields.DateTime(dump_only=True)
+    indicator = fields.Integer(dump_only=True)
+    counts = fields.Boolean(dump_only=True, metadata={"description": "该楼栋是否计入该指标"})
+    author = fields.Function(lambda s: s.author.display_name, dump_only=True)
+    findings = fields.List(fields.Nested(FindingSchema), dump_only=True)

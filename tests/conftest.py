@@ -1,0 +1,70 @@
+"""Fixtures shared by every test: the app on a fresh database, and factories for its objects.
+
+The database is SQLite in a temporary folder unless LOUJIAN_TEST_DATABASE_URL names a
+PostgreSQL server; then a fresh database is created on that server for this run and dropped after.
+"""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from server import create_app
+from server.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("LOUJIAN_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'loujian-test.sqlite3'}"
+        return
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"loujian_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "LOUJIAN_MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
+    })
+    with app.app_context():
+        upgrade()  # the migrations, not create_all: what deploys is what is tested
+    return app
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+
+
+def _empty_all_tables():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app, app_context):
+    return app.test_client()

@@ -1,0 +1,118 @@
+"""Factory fixtures: each returns a callable that makes one object with sensible defaults."""
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from server.accounts.models import Agency, Role
+from server.accounts.operations import create_user, issue_token
+from server.buildings.models import Building, Community, County, Estate, PropertyCompany, Town
+from server.extensions import db
+from server.surveys.models import SurveyRound
+
+_sequence = itertools.count(1)
+DEFAULT_PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def make_county(app_context):
+    def make(name="夏县", code="140828"):
+        county = db.session.scalar(db.select(County).where(County.code == code))
+        if county is None:
+            county = County(name=name, code=code)
+            db.session.add(county)
+            db.session.flush()
+        return county
+    return make
+
+
+@pytest.fixture
+def make_community(make_county):
+    def make(name=None, town_name="瑶峰镇", county=None):
+        county = county or make_county()
+        town = db.session.scalar(db.select(Town).where(Town.county_id == county.id,
+                                                       Town.name == town_name))
+        if town is None:
+            town = Town(county=county, name=town_name, kind="镇")
+            db.session.add(town)
+        community = Community(town=town, name=name or f"社区{next(_sequence)}")
+        db.session.add(community)
+        db.session.flush()
+        return community
+    return make
+
+
+@pytest.fixture
+def make_property_company(make_county):
+    def make(name=None):
+        company = PropertyCompany(county=make_county(), name=name or f"物业公司{next(_sequence)}")
+        db.session.add(company)
+        db.session.flush()
+        return company
+    return make
+
+
+@pytest.fixture
+def make_estate(make_community):
+    def make(name=None, community=None, property_company=None, is_temporary=False):
+        estate = Estate(community=community or make_community(),
+                        name=name or f"小区{next(_sequence)}",
+                        property_company=property_company, is_temporary=is_temporary)
+        db.session.add(estate)
+        db.session.flush()
+        return estate
+    return make
+
+
+@pytest.fixture
+def make_building(make_estate):
+    def make(estate=None, number=None, **facts):
+        defaults = {"year_built": 1995, "structure_type": "masonry", "floors_above": 6,
+                    "has_elevator": False, "gas_supply": "pipeline", "units": 3,
+                    "households": 36}
+        building = Building(estate=estate or make_estate(),
+                            number=number or f"{next(_sequence)}#", **{**defaults, **facts})
+        db.session.add(building)
+        db.session.flush()
+        return building
+    return make
+
+
+@pytest.fixture
+def make_round(app_context):
+    def make(code="2024", system="2024", is_current=True, previous=None):
+        survey_round = SurveyRound(code=code, system=system, title=f"{code}年城市体检",
+                                   is_current=is_current, previous_round=previous)
+        db.session.add(survey_round)
+        db.session.flush()
+        return survey_round
+    return make
+
+
+@pytest.fixture
+def make_user(make_county, make_property_company):
+    def make(role=Role.WORKER, communities=(), property_company=None, agency=None,
+             username=None, password=DEFAULT_PASSWORD):
+        county = make_county()
+        if role == Role.PROPERTY and property_company is None:
+            property_company = make_property_company()
+        if role == Role.AGENCY and agency is None:
+            agency = Agency(county_id=county.id, name=f"检测机构{next(_sequence)}")
+            db.session.add(agency)
+        user = create_user(username=username or f"user{next(_sequence)}", password=password,
+                           display_name="测试用户", role=role, county=county,
+                           communities=communities, property_company=property_company,
+                           agency=agency)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def auth_headers(app):
+    """Authorization headers carrying a fresh bearer token for the given user."""
+    def make(user):
+        token, _ = issue_token(user, timedelta(hours=1))
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+    return make
