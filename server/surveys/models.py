@@ -88,6 +88,7 @@ class Finding(db.Model):
     severity: Mapped[str] = mapped_column(String(10))
     problem_class: Mapped[str] = mapped_column(String(10))
     responsible_unit: Mapped[str | None] = mapped_column(String(60))
+    difficulty: Mapped[str | None] = mapped_column(String(10))  # 治理难度
     suggestion: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

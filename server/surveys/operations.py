@@ -1,5 +1,6 @@
 """Recording a filled form: validated against its form, append-only, idempotent by uuid."""
 import uuid as uuid_module
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +39,7 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
     submission = Submission(
         uuid=submission_uuid, round=survey_round, building=building, indicator=form.indicator,
         form_id=form.id, form_version=form.version, author=user, answers=payload["answers"],
-        counts=counts(form, payload["answers"], facts), captured_at=payload["captured_at"])
+        counts=counts(form, payload["answers"], facts), captured_at=_in_utc(payload["captured_at"]))
     db.session.add(submission)
     for defect in derive_defects(form, payload["answers"], facts):
         submission.findings.append(_finding_from(defect, submission, user))
@@ -68,7 +69,7 @@ def form_for(registry, form_id: str, version: int | None, allow_retired: bool = 
 def _replay(stored: Submission, payload: dict, survey_round: SurveyRound) -> Submission:
     incoming = {"building_id": payload["building_id"], "form_id": payload["form_id"],
                 "form_version": payload["form_version"], "answers": payload["answers"],
-                "captured_at": payload["captured_at"], "round": survey_round.code}
+                "captured_at": _in_utc(payload["captured_at"]), "round": survey_round.code}
     kept = {"building_id": stored.building_id, "form_id": stored.form_id,
             "form_version": stored.form_version, "answers": stored.answers,
             "captured_at": stored.captured_at, "round": stored.round.code}
@@ -80,6 +81,10 @@ def _replay(stored: Submission, payload: dict, survey_round: SurveyRound) -> Sub
     return stored
 
 
+def _in_utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(timezone.utc) if moment is not None else None
+
+
 def _finding_from(defect: dict, submission: Submission, user: User) -> Finding:
     location = defect.get("location") or {}
     finding = Finding(
@@ -89,6 +94,7 @@ def _finding_from(defect: dict, submission: Submission, user: User) -> Finding:
         unit=location.get("unit"), floor=location.get("floor"),
         location_detail=location.get("detail"), severity=defect["severity"],
         problem_class=defect["class"], responsible_unit=defect.get("responsible_unit"),
+        difficulty=defect.get("difficulty"),
         suggestion=defect.get("suggestion"), author_id=user.id)
     for position, sha256 in enumerate(dict.fromkeys(defect.get("photos") or [])):
         finding.photos.append(FindingPhoto(sha256=sha256, position=position))

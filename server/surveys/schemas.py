@@ -46,6 +46,7 @@ class FindingSchema(ApiSchema):
     problem_class = fields.String(dump_only=True)
     responsible_unit = fields.String(dump_only=True)
     suggestion = fields.String(dump_only=True)
+    difficulty = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
     status_label = fields.String(dump_only=True)
     photos = fields.Function(lambda f: [p.sha256 for p in f.photos], dump_only=True)

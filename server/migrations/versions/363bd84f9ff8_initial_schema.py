@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3cd5d5d83363
+Revision ID: 363bd84f9ff8
 Revises: 
-Create Date: 2026-11-23 23:28:29.679478
+Create Date: 2026-11-23 23:31:32.788060
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import server.db_types
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '3cd5d5d83363'
+revision = '363bd84f9ff8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -292,6 +292,7 @@ def upgrade():
     sa.Column('severity', sa.String(length=10), nullable=False),
     sa.Column('problem_class', sa.String(length=10), nullable=False),
     sa.Column('responsible_unit', sa.String(length=60), nullable=True),
+    sa.Column('difficulty', sa.String(length=10), nullable=True),
     sa.Column('suggestion', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
