@@ -30,11 +30,13 @@ serve:
 	@echo "楼检已启动： http://127.0.0.1:$(PORT)/  （演示账号见 README）"
 	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
 
-# Chromium for the browser tests comes from Debian's package, never from a test tool's download.
+# Chromium for the browser tests comes from Debian's package, never from a test tool's download;
+# a CJK font so its screenshots show Chinese rather than empty boxes.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || { \
+	  echo "installing Debian's chromium and a Chinese font for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei >/dev/null; }
 
 test: install-dev chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ from server.accounts.cli import users_cli
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli
 from server.config import load_settings
+from server.db_sqlite import make_sqlite_behave
 from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.errors import register_error_handlers
@@ -40,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 def configure_db(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            make_sqlite_behave(db.engine)
 
 
 def configure_security(app: Flask) -> None:

@@ -105,6 +105,7 @@ class Building(db.Model):
     seismic_reinforced: Mapped[bool | None] = mapped_column(Boolean)
     reinforced_year: Mapped[int | None] = mapped_column(Integer)
     appraisal_grade: Mapped[str | None] = mapped_column(String(1))
+    appraisal_year: Mapped[int | None] = mapped_column(Integer)
     floors_above: Mapped[int | None] = mapped_column(Integer)
     floors_below: Mapped[int | None] = mapped_column(Integer)
     units: Mapped[int | None] = mapped_column(Integer)

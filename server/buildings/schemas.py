@@ -44,6 +44,7 @@ class BuildingFactsSchema(ApiSchema):
     seismic_reinforced = fields.Boolean(allow_none=True)
     reinforced_year = _fact(fields.Integer, "reinforced_year", strict=True)
     appraisal_grade = _fact(fields.String, "appraisal_grade")
+    appraisal_year = _fact(fields.Integer, "reinforced_year", strict=True)
     floors_above = _fact(fields.Integer, "floors_above", strict=True)
     floors_below = _fact(fields.Integer, "floors_below", strict=True)
     units = _fact(fields.Integer, "units", strict=True)

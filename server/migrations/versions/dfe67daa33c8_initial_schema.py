@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 363bd84f9ff8
+Revision ID: dfe67daa33c8
 Revises: 
-Create Date: 2026-11-23 23:31:32.788060
+Create Date: 2026-11-23 23:36:52.467760
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import server.db_types
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '363bd84f9ff8'
+revision = 'dfe67daa33c8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -201,6 +201,7 @@ def upgrade():
     sa.Column('seismic_reinforced', sa.Boolean(), nullable=True),
     sa.Column('reinforced_year', sa.Integer(), nullable=True),
     sa.Column('appraisal_grade', sa.String(length=1), nullable=True),
+    sa.Column('appraisal_year', sa.Integer(), nullable=True),
     sa.Column('floors_above', sa.Integer(), nullable=True),
     sa.Column('floors_below', sa.Integer(), nullable=True),
     sa.Column('units', sa.Integer(), nullable=True),

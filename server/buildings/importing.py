@@ -1,0 +1,315 @@
+"""Reading building lists (CSV or XLSX) into checked rows: plain Python, no database, no Flask.
+
+A mapping (mappings/*.json, or a file of the same shape) names, for every header a list may use,
+the building field it fills: {"title": "...", "columns": {"<header>": "<field>"}}. Several headers
+may fill one field (aliases); headers match ignoring spaces, full/half-width forms and a trailing
+unit such as （平方米）. Every data row becomes either a ParsedRow of typed values or a Rejection
+with its spreadsheet row number (header = row 1 when the header is the first row) and reasons.
+A blank cell means "unknown": it never erases what is already known about a building.
+"""
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from marshmallow import ValidationError, validate
+from openpyxl.utils.exceptions import InvalidFileException
+
+from forms.facts import build_era
+from server.buildings.import_values import (FIELD_PARSERS, TEXT_LIMITS, CellError, building_number,
+                                            cell_text, is_blank, structure_class)
+from server.buildings.schemas import EARLIEST_YEAR, FACT_VALIDATORS
+
+MAPPINGS_DIR = Path(__file__).with_name("mappings")
+BUILT_IN_MAPPINGS = ("census", "bureau")
+HEADER_SEARCH_ROWS = 10
+
+EXTRA_LIMITS = {
+    "floor_area": validate.Range(0, 1_000_000, min_inclusive=False,
+                                 error="建筑面积应大于 0 且不超过 100 万平方米"),
+    "height": validate.Range(0, 700, min_inclusive=False, error="建筑高度应大于 0 且不超过 700 米"),
+    "appraisal_year": validate.Range(EARLIEST_YEAR, date.today().year,
+                                     error=f"鉴定年份应在 {EARLIEST_YEAR} 至今之间"),
+}
+NAME_PATTERN = re.compile(r"^(?P<estate>.{2,}?)\s*(?P<number>[\dA-Za-z０-９Ａ-Ｚａ-ｚ"
+                          r"一二三四五六七八九十甲乙丙丁东西南北中\-－]+(?:号楼|栋|幢|座|#|＃))$")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (unreadable, no header, bad mapping): nothing is."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    title: str
+    columns: dict  # header key (see _header_key) -> field
+
+    def field_for(self, header) -> str | None:
+        key = _header_key(header)
+        return self.columns.get(key) or self.columns.get(re.sub(r"\([^()]*\)$", "", key))
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row_number: int
+    values: dict  # field -> typed value; blank cells are absent
+    cells: list   # the row as text, for reports
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row_number: int
+    reasons: list
+    cells: list
+
+
+@dataclass
+class ParsedFile:
+    mapping: Mapping
+    sheet: str | None
+    headers: list
+    header_row: int
+    unused_headers: list
+    rows: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+
+# ---- mappings ------------------------------------------------------------------------------
+
+def load_mapping(spec: str) -> Mapping:
+    """A built-in mapping by name (census, bureau) or a mapping JSON file by path."""
+    path = MAPPINGS_DIR / f"{spec}.json" if spec in BUILT_IN_MAPPINGS else Path(spec)
+    if not path.is_file():
+        raise ImportFileError(f"找不到列映射“{spec}”：可用 census、bureau 或映射 JSON 文件的路径")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ImportFileError(f"列映射文件 {path} 不是有效的 UTF-8 JSON：{error}") from None
+    columns = document.get("columns") if isinstance(document, dict) else None
+    if not isinstance(columns, dict) or not columns:
+        raise ImportFileError(f"列映射文件 {path} 应为 {{\"columns\": {{\"表头\": \"字段\"}}}}")
+    for header, target in columns.items():
+        if target not in FIELD_PARSERS:
+            raise ImportFileError(f"列映射文件 {path}：表头“{header}”对应的字段“{target}”未知；"
+                                  f"可用字段：{', '.join(FIELD_PARSERS)}")
+    return Mapping(name=spec if spec in BUILT_IN_MAPPINGS else path.stem,
+                   title=document.get("title") or path.stem,
+                   columns={_header_key(h): target for h, target in columns.items()})
+
+
+def _header_key(header) -> str:
+    text = unicodedata.normalize("NFKC", cell_text(header)).lower()
+    return re.sub(r"[\s*:、/,，.·_\-—]", "", text)
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def read_table(path: Path, sheet: str | None = None) -> tuple[str | None, list[list]]:
+    """(sheet name or None for CSV, every row as a list of cell values from row 1 on)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise ImportFileError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入")
+    data = path.read_bytes()
+    if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK"):
+        return _read_xlsx(path, sheet)
+    return None, _read_csv(data)
+
+
+def _read_csv(data: bytes) -> list[list]:
+    text = _decode(data)
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiter = max(",\t;", key=sample.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8", "gb18030"):  # GB18030 is a superset of GBK and GB2312
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码后再导入")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[list]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
+        raise ImportFileError(f"无法打开 Excel 文件 {path.name}，文件可能已损坏") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise ImportFileError(f"找不到工作表“{sheet}”；文件中的工作表有：{'、'.join(book.sheetnames)}")
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        worksheet.reset_dimensions()  # some writers record a wrong used range; read what is there
+        rows = worksheet.iter_rows(min_row=1, values_only=True)
+        return worksheet.title, [list(row) for row in rows]
+    finally:
+        book.close()
+
+
+# ---- parsing -------------------------------------------------------------------------------
+
+def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=None) -> ParsedFile:
+    """Read and check a building list. mapping None picks the built-in one that fits the header.
+
+    defaults fills blank place cells: {"town": ..., "community": ...}.
+    """
+    defaults = defaults or {}
+    sheet_name, table = read_table(path, sheet)
+    header_index, mapping = _find_header(table, [mapping] if mapping else [
+        load_mapping(name) for name in BUILT_IN_MAPPINGS])
+    headers = [cell_text(h) for h in table[header_index]]
+    columns = [(i, h, mapping.field_for(h)) for i, h in enumerate(headers) if mapping.field_for(h)]
+    _require_columns({f for _, _, f in columns}, mapping, defaults)
+    parsed = ParsedFile(mapping=mapping, sheet=sheet_name, headers=headers,
+                        header_row=header_index + 1,
+                        unused_headers=[h for h in headers if h and not mapping.field_for(h)])
+    first_row_of: dict = {}
+    for index, cells in enumerate(table[header_index + 1:], start=header_index + 2):
+        if all(is_blank(cell_text(cells[i] if i < len(cells) else None)) for i, _, _ in columns):
+            continue
+        result = parse_row(index, cells, columns, defaults)
+        if isinstance(result, ParsedRow):
+            key, label = _identity(result.values)
+            if key in first_row_of:
+                result = Rejection(index, [f"与第 {first_row_of[key]} 行是同一栋楼（{label}）"],
+                                   result.cells)
+            else:
+                first_row_of[key] = index
+        (parsed.rows if isinstance(result, ParsedRow) else parsed.rejected).append(result)
+    return parsed
+
+
+def _find_header(table: list, candidates: list) -> tuple[int, Mapping]:
+    """The first of the top rows naming the most fields of the best-fitting mapping."""
+    best_score, best = 0, None
+    for mapping in candidates:
+        for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
+            score = len({mapping.field_for(cell) for cell in row if cell_text(cell)} - {None})
+            if score > best_score:
+                best_score, best = score, (index, mapping)
+    if best_score < 2:
+        names = "、".join(m.title for m in candidates)
+        raise ImportFileError(f"前 {HEADER_SEARCH_ROWS} 行中找不到与列映射（{names}）相符的表头；"
+                              "请检查表头，或用 --mapping 指定映射、用 --sheet 指定工作表")
+    return best
+
+
+def _require_columns(fields: set, mapping: Mapping, defaults: dict) -> None:
+    if not fields & {"number", "name"}:
+        raise ImportFileError(f"表头中没有楼号或建筑名称列（列映射：{mapping.title}），无法确定楼栋")
+    if "community" not in fields and not defaults.get("community"):
+        raise ImportFileError("表中没有社区列，请用 --community 指定这些楼栋所在的社区")
+
+
+def _identity(values: dict) -> tuple[tuple, str]:
+    if values.get("code"):
+        return ("code", values["code"]), f"房屋编号 {values['code']}"
+    estate = values.get("estate", "")
+    return (("place", values.get("town"), values["community"], estate, values["number"]),
+            f"{values['community']}{estate or '（零星楼栋）'} {values['number']}")
+
+
+def parse_row(row_number: int, cells: list, columns: list, defaults: dict) -> ParsedRow | Rejection:
+    """One data row; columns are (cell index, header, field) triples."""
+    texts = [cell_text(cell) for cell in cells]
+    values, sources, reasons = {}, {}, []
+    for index, header, target in columns:
+        raw = cells[index] if index < len(cells) else None
+        text = cell_text(raw)
+        if is_blank(text):
+            continue
+        try:
+            parsed = FIELD_PARSERS[target](text, raw)
+        except CellError as problem:
+            reasons.append(f"{header}“{text}”：{problem}")
+            continue
+        for name, value in parsed.items():
+            if value is None:
+                continue
+            if name not in values:
+                values[name], sources[name] = value, (header, text)
+            elif isinstance(value, bool):  # e.g. 有无明显裂缝 / 变形 / 倾斜: any yes is a yes
+                values[name] = values[name] or value
+            elif values[name] != value:
+                reasons.append(f"{header}“{text}”与{sources[name][0]}“{sources[name][1]}”不一致")
+    for name, validator in {**FACT_VALIDATORS, **EXTRA_LIMITS}.items():
+        if values.get(name) is not None:
+            try:
+                validator(values[name])
+            except ValidationError as error:
+                header, text = sources[name]
+                reasons += [f"{header}“{text}”：{message}" for message in error.messages]
+    for place in ("town", "community"):
+        if not values.get(place) and defaults.get(place):
+            values[place] = defaults[place]
+    reasons += _row_problems(values, {name: header for name, (header, _) in sources.items()},
+                             columns)
+    if reasons:
+        return Rejection(row_number, reasons, texts)
+    return ParsedRow(row_number, values, texts)
+
+
+def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
+    """Fill what one value implies about another, and name the contradictions (in place)."""
+    problems = []
+    hint = values.pop("structure_hint", None)
+    if hint:
+        values.setdefault("structure_subtype", hint)
+    if "structure_type" not in values and values.get("structure_subtype"):
+        derived = structure_class(values["structure_subtype"])
+        if derived:
+            values["structure_type"] = derived
+    year, era = values.get("year_built"), values.get("build_era")
+    if year is not None and era is not None and build_era(year) != era:
+        problems.append(f"{header_of['year_built']}“{year}”与{header_of['build_era']}“{era}”"
+                        f"（普查年代代码）不符")
+    elif year is not None:
+        values["build_era"] = build_era(year)
+    if values.get("reinforced_year") is not None:
+        if values.get("seismic_reinforced") is False:
+            problems.append(f"{header_of['seismic_reinforced']}为“否”，"
+                            f"却填写了{header_of['reinforced_year']}")
+        values.setdefault("seismic_reinforced", True)
+        if year is not None and values["reinforced_year"] < year:
+            problems.append(f"{header_of['reinforced_year']} {values['reinforced_year']} "
+                            f"早于建成年份 {year}")
+    if values.get("appraised") is False and values.get("appraisal_grade"):
+        problems.append(f"{header_of['appraised']}为“否”，却填写了{header_of['appraisal_grade']}")
+    if not values.get("community"):
+        problems.append("缺少社区名称")
+    if values.get("name") and not values.get("estate"):
+        match = NAME_PATTERN.match(values["name"])
+        if match:
+            values["estate"] = match["estate"]
+            values.setdefault("number", building_number(match["number"]))
+    if not values.get("number"):
+        if values.get("name") and len(values["name"]) <= TEXT_LIMITS["number"]:
+            values["number"] = values["name"]
+        else:
+            wanted = "、".join(f"“{h}”" for _, h, f in columns if f in ("number", "name"))
+            problems.append(f"缺少楼号：{wanted}为空或过长，无法确定是哪栋楼")
+    if values.get("property_company") and not values.get("estate"):
+        problems.append(f"填写了{header_of['property_company']}却没有小区名称：有物业管理的楼栋请填写小区")
+    return problems
+
+
+def write_report(path, headers: list, rejections: list) -> None:
+    """The rejected rows as CSV, UTF-8 with BOM so Excel opens it: 行号, 原因, then the row."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["行号", "原因", *headers])
+        for rejection in sorted(rejections, key=lambda r: r.row_number):
+            writer.writerow([rejection.row_number, "；".join(rejection.reasons), *rejection.cells])
