@@ -63,3 +63,27 @@ def _resolve(graded, answers, facts):
         if evaluate(case["when"], answers, facts) is True:
             return case["value"]
     return graded[-1]["value"]
+
+
+def check_item_question(form, *, question_id=None, check_item=None):
+    """The defect question of a form named by its id or by its check item's text; None if absent."""
+    for question in form.defect_questions:
+        if question["id"] == question_id or question["defect"]["check_item"] == check_item:
+            return question
+    return None
+
+
+def reported_defect(form, question, facts):
+    """The defect a check item stands for when it is reported on its own, outside a full form:
+    graded values resolve against the building's facts alone, so they take their default
+    unless a fact decides them (e.g. who is responsible where there is no property company)."""
+    defect = question["defect"]
+    return {
+        "check_item": defect["check_item"],
+        "question_id": question["id"],
+        "severity": _resolve(defect["severity"], {}, facts),
+        "class": _resolve(defect["class"], {}, facts),
+        "responsible_unit": _resolve(defect["responsible_unit"], {}, facts),
+        "suggestion": defect["suggestion"],
+        "difficulty": _resolve(defect.get("difficulty"), {}, facts),
+    }

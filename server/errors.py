@@ -31,6 +31,15 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "round.unknown": (404, "找不到该体检轮次"),
     "submission.conflict": (409, "同一编号已提交过不同内容"),
     "building.conflict": (409, "楼栋编号或楼号已存在"),
+    "sync.conflict": (409, "该操作编号已提交过不同内容"),
+    "sync.batch_too_large": (422, "一次最多同步 100 条操作，请分批提交"),
+    "finding.not_editable": (409, "该问题已审核，不能再修改"),
+    "photo.hash_mismatch": (422, "照片内容与其 SHA-256 不符，可能传输损坏，请重新上传"),
+    "photo.unsupported_type": (415, "只接受 JPEG、PNG 或 WebP 格式的照片"),
+    "photo.too_large": (413, "照片超过大小上限"),
+    "photo.too_many_pixels": (422, "照片像素过多或疑似解压炸弹，已拒收"),
+    "photo.corrupt": (422, "照片文件已损坏或不完整，无法解码"),
+    "photo.offset_mismatch": (409, "分片位置与服务器已收到的字节数不符，请从服务器告知的位置续传"),
     "server.internal": (500, "服务器内部错误，请稍后重试"),
 }
 

@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from server import create_app
 from server.extensions import db
+from server.models import data_tables_children_first
 
 pytest_plugins = ["tests.factories"]
 
@@ -55,7 +56,7 @@ def app_context(app):
 
 
 def _empty_all_tables():
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = data_tables_children_first()
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

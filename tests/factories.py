@@ -1,5 +1,6 @@
 """Factory fixtures: each returns a callable that makes one object with sensible defaults."""
 import itertools
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,39 @@ def auth_headers(app):
         db.session.commit()
         return {"Authorization": f"Bearer {token}"}
     return make
+
+
+GAS_FORM = "2024-gas-safety"
+
+
+def submission_op(building, answers, **overrides) -> dict:
+    """A submission.create operation as a device would push it."""
+    operation = {"op": "submission.create", "id": str(uuid.uuid4()), "building_id": building.id,
+                 "form_id": GAS_FORM, "form_version": 1, "answers": answers,
+                 "captured_at": "2024-07-01T09:30:00+08:00"}
+    operation.update(overrides)
+    return operation
+
+
+@pytest.fixture
+def gas_answers(app):
+    """Answers to the gas-safety form: everything clear, unless overridden."""
+    form = app.extensions["loujian.forms"].get(GAS_FORM)
+
+    def make(**overrides):
+        answers = {q["id"]: False for q in form.questions if q["type"] == "yes_no"}
+        answers.update(households_checked=12, riser_install_year=2012)
+        answers.update(overrides)
+        return answers
+    return make
+
+
+@pytest.fixture
+def push(client):
+    """POST /api/sync/push with the given operations; returns the response."""
+    def send(headers, *operations, device_id=None):
+        body = {"operations": list(operations)}
+        if device_id is not None:
+            body["device_id"] = device_id
+        return client.post("/api/sync/push", headers=headers, json=body)
+    return send

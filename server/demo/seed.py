@@ -9,6 +9,7 @@ from server.buildings.models import Building, Community, County, Estate, Propert
 from server.buildings.operations import refresh_prescreen
 from server.demo.county import AccountPlan, CountyPlan, EstatePlan
 from server.extensions import db
+from server.models import data_tables_children_first
 from server.surveys.catalog import current_round, current_structure_form
 from server.surveys.models import SurveyRound
 
@@ -50,7 +51,7 @@ def delete_everything() -> None:
 
     Core DELETEs on purpose: the ORM refuses to delete audit entries, and a reset wipes them too.
     """
-    for table in reversed(db.metadata.sorted_tables):
+    for table in data_tables_children_first():
         db.session.execute(table.delete())
     db.session.flush()
 

@@ -1,7 +1,8 @@
 """Survey rounds, submissions (one filled form) and the findings (问题) they record."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.accounts.models import User
@@ -92,6 +93,7 @@ class Finding(db.Model):
     suggestion: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -100,6 +102,8 @@ class Finding(db.Model):
     building: Mapped[Building] = relationship()
     photos: Mapped[list["FindingPhoto"]] = relationship(order_by="FindingPhoto.position",
                                                         cascade="all, delete-orphan")
+    rectifications: Mapped[list["Rectification"]] = relationship(
+        back_populates="finding", order_by="Rectification.id")
 
     @property
     def status_label(self) -> str:
@@ -116,3 +120,18 @@ class FindingPhoto(db.Model):
                                             index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Rectification(db.Model):
+    """A report from the field that a confirmed problem was fixed (整改), with after-photos."""
+
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    photos: Mapped[list] = mapped_column(JSONDocument, default=list)
+    rectified_on: Mapped[date | None] = mapped_column(Date)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finding: Mapped[Finding] = relationship(back_populates="rectifications")

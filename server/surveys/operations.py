@@ -3,27 +3,22 @@ import uuid as uuid_module
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from forms import RetiredFormError, UnknownFormError, counts, derive_defects, validate_answers
+from forms import (RetiredFormError, UnknownFormError, check_item_question, counts,
+                   derive_defects, reported_defect, validate_answers)
 from server.accounts.models import User
-from server.accounts.scopes import require_can_survey
+from server.accounts.scopes import require_can_survey, require_visible
 from server.audit.operations import record
 from server.buildings.operations import get_building
 from server.errors import ApiError
 from server.extensions import db
-from server.surveys.models import Finding, FindingPhoto, Submission, SurveyRound
-from sync.idempotency import differing_fields
+from server.surveys.models import Finding, FindingPhoto, Rectification, Submission, SurveyRound
 
 
 def record_submission(user: User, payload: dict, registry, survey_round: SurveyRound
-                      ) -> tuple[Submission, bool]:
-    """Returns the submission and whether it was created now (False: a replay)."""
-    submission_uuid = str(payload["uuid"])
-    stored = db.session.scalar(select(Submission).where(Submission.uuid == submission_uuid))
-    if stored is not None:
-        return _replay(stored, payload, survey_round), False
-
+                      ) -> Submission:
+    """One filled form, validated against its form version; its defects become findings.
+    Exactly-once is the caller's (the sync operation log's); the unique uuid backs it up."""
     form = form_for(registry, payload["form_id"], payload["form_version"])
     building = get_building(user, payload["building_id"])
     require_can_survey(user, building)
@@ -37,22 +32,17 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
                        details={"fields": {"answers": problems}})
 
     submission = Submission(
-        uuid=submission_uuid, round=survey_round, building=building, indicator=form.indicator,
-        form_id=form.id, form_version=form.version, author=user, answers=payload["answers"],
-        counts=counts(form, payload["answers"], facts), captured_at=_in_utc(payload["captured_at"]))
+        uuid=str(payload["id"]), round=survey_round, building=building,
+        indicator=form.indicator, form_id=form.id, form_version=form.version, author=user,
+        answers=payload["answers"], counts=counts(form, payload["answers"], facts),
+        captured_at=_in_utc(payload.get("captured_at")))
     db.session.add(submission)
     for defect in derive_defects(form, payload["answers"], facts):
         submission.findings.append(_finding_from(defect, submission, user))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another request stored the same uuid between our read and our write.
-        db.session.rollback()
-        stored = db.session.scalar(select(Submission).where(Submission.uuid == submission_uuid))
-        return _replay(stored, payload, survey_round), False
+    db.session.flush()
     record(user, "submission.created", "submission", submission.uuid,
            building_id=building.id, indicator=form.indicator, findings=len(submission.findings))
-    return submission, True
+    return submission
 
 
 def form_for(registry, form_id: str, version: int | None, allow_retired: bool = False):
@@ -66,30 +56,25 @@ def form_for(registry, form_id: str, version: int | None, allow_retired: bool = 
         raise ApiError("form.retired", f"{wanted}已停用，请更新应用后重新填写") from None
 
 
-def _replay(stored: Submission, payload: dict, survey_round: SurveyRound) -> Submission:
-    incoming = {"building_id": payload["building_id"], "form_id": payload["form_id"],
-                "form_version": payload["form_version"], "answers": payload["answers"],
-                "captured_at": _in_utc(payload["captured_at"]), "round": survey_round.code}
-    kept = {"building_id": stored.building_id, "form_id": stored.form_id,
-            "form_version": stored.form_version, "answers": stored.answers,
-            "captured_at": stored.captured_at, "round": stored.round.code}
-    differences = differing_fields(kept, incoming)
-    if differences:
-        raise ApiError("submission.conflict",
-                       f"编号 {stored.uuid} 已提交过不同内容（{'、'.join(differences)} 不同）",
-                       details={"uuid": stored.uuid, "differing_fields": differences})
-    return stored
-
-
 def _in_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(timezone.utc) if moment is not None else None
 
 
-def _finding_from(defect: dict, submission: Submission, user: User) -> Finding:
+def _finding_from(defect: dict, submission: Submission | None, user: User, *,
+                  finding_uuid=None, survey_round=None, building=None, indicator=None) -> Finding:
+    """A finding from a derived defect: of a submission (its uuid derived from the
+    submission's), or reported on its own (its uuid the device's)."""
     location = defect.get("location") or {}
+    if submission is not None:
+        finding_uuid = str(uuid_module.uuid5(uuid_module.UUID(submission.uuid),
+                                             defect["question_id"]))
+        survey_round, building = submission.round, submission.building
+        indicator, captured_at = submission.indicator, submission.captured_at
+    else:
+        captured_at = None
     finding = Finding(
-        uuid=str(uuid_module.uuid5(uuid_module.UUID(submission.uuid), defect["question_id"])),
-        round=submission.round, building=submission.building, indicator=submission.indicator,
+        uuid=finding_uuid, captured_at=captured_at,
+        round=survey_round, building=building, indicator=indicator,
         question_id=defect["question_id"], check_item=defect["check_item"],
         unit=location.get("unit"), floor=location.get("floor"),
         location_detail=location.get("detail"), severity=defect["severity"],
@@ -99,3 +84,88 @@ def _finding_from(defect: dict, submission: Submission, user: User) -> Finding:
     for position, sha256 in enumerate(dict.fromkeys(defect.get("photos") or [])):
         finding.photos.append(FindingPhoto(sha256=sha256, position=position))
     return finding
+
+
+EDITABLE_STATUSES = frozenset({"pending", "returned", "resurvey"})
+RECTIFIABLE_STATUSES = frozenset({"accepted", "rectifying"})
+
+
+def report_finding(user: User, payload: dict, registry, survey_round: SurveyRound) -> Finding:
+    """One defect reported on its own (property companies' bulk reports), checked against the
+    check items of the indicator's form in this round."""
+    building = get_building(user, payload["building_id"])
+    require_can_survey(user, building)
+    form = next((f for f in registry.forms(survey_round.system)
+                 if f.indicator == payload["indicator"]), None)
+    if form is None:
+        raise ApiError("request.invalid", f"{survey_round.code} 指标体系没有指标 {payload['indicator']}")
+    question = check_item_question(form, question_id=payload.get("question_id"),
+                                   check_item=payload.get("check_item"))
+    if question is None:
+        known = "、".join(form.check_items)
+        raise ApiError("request.invalid", f"指标{form.indicator}没有这个检查项，可选：{known}",
+                       details={"fields": {"check_item": ["未知的检查项"]},
+                                "check_items": form.check_items})
+    defect = reported_defect(form, question, building.facts())
+    defect["location"] = {"unit": payload.get("unit"), "floor": payload.get("floor"),
+                          "detail": payload.get("location_detail")}
+    defect["photos"] = payload.get("photos", [])
+    finding = _finding_from(defect, None, user, finding_uuid=str(payload["id"]),
+                            survey_round=survey_round, building=building,
+                            indicator=form.indicator)
+    finding.description = payload.get("description")
+    finding.captured_at = _in_utc(payload.get("captured_at"))
+    db.session.add(finding)
+    db.session.flush()
+    record(user, "finding.reported", "finding", finding.uuid, building_id=building.id,
+           indicator=form.indicator, check_item=finding.check_item)
+    return finding
+
+
+def find_finding(user: User, finding_uuid: str) -> Finding:
+    finding = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid))
+    if finding is None:
+        raise ApiError("resource.not_found", f"找不到问题 {finding_uuid}")
+    require_visible(user, finding.building)
+    return finding
+
+
+def update_finding(user: User, finding_uuid: str, changes: dict) -> Finding:
+    """The author corrects a finding not yet confirmed; one sent back returns to review."""
+    finding = find_finding(user, finding_uuid)
+    if finding.author_id != user.id:
+        raise ApiError("auth.forbidden", "只能修改自己上报的问题")
+    if finding.status not in EDITABLE_STATUSES:
+        raise ApiError("finding.not_editable",
+                       f"该问题状态为“{finding.status_label}”，不能再修改")
+    before = {k: getattr(finding, k) for k in changes if k != "add_photos"}
+    for name, value in before.items():
+        setattr(finding, name, changes[name])
+    known = {p.sha256 for p in finding.photos}
+    for sha256 in changes.get("add_photos", []):
+        if sha256 not in known:
+            finding.photos.append(FindingPhoto(sha256=sha256, position=len(finding.photos)))
+            known.add(sha256)
+    if finding.status in ("returned", "resurvey"):
+        finding.status = "pending"
+    db.session.flush()
+    record(user, "finding.updated", "finding", finding.uuid,
+           changes={k: [before[k], changes[k]] for k in before},
+           added_photos=changes.get("add_photos", []))
+    return finding
+
+
+def report_rectification(user: User, payload: dict) -> Rectification:
+    finding = find_finding(user, str(payload["finding"]))
+    require_can_survey(user, finding.building)
+    if finding.status not in RECTIFIABLE_STATUSES:
+        raise ApiError("finding.not_editable",
+                       f"该问题状态为“{finding.status_label}”，确认后才能上报整改")
+    rectification = Rectification(uuid=str(payload["id"]), finding=finding, author_id=user.id,
+                                  note=payload.get("note"), photos=payload.get("photos", []),
+                                  rectified_on=payload.get("rectified_on"))
+    finding.status = "rectified"
+    db.session.add(rectification)
+    db.session.flush()
+    record(user, "finding.rectified", "finding", finding.uuid, rectification=rectification.uuid)
+    return rectification

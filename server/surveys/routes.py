@@ -42,18 +42,6 @@ def get_form(form_id, query):
     return form.document
 
 
-@blueprint.post("/submissions")
-@endpoint(summary="提交一栋楼一项指标的调查表（按 uuid 幂等）", tags=["surveys"],
-          roles=ALL_ROLES, body=SubmissionSchema, response=SubmissionSchema, status=201,
-          errors=["form.unknown", "form.retired", "submission.conflict", "auth.out_of_scope",
-                  "request.invalid"])
-def create_submission(body):
-    survey_round = round_by_code(body.get("round"))
-    submission, created = operations.record_submission(g.user, body, form_registry(),
-                                                       survey_round)
-    return submission, (201 if created else 200)
-
-
 @blueprint.get("/submissions/<uuid:submission_uuid>")
 @endpoint(summary="读取一份已提交的调查表", tags=["surveys"], roles=ALL_ROLES,
           response=SubmissionSchema, errors=["resource.not_found", "auth.out_of_scope"])

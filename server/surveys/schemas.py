@@ -53,17 +53,16 @@ class FindingSchema(ApiSchema):
 
 
 class SubmissionSchema(ApiSchema):
-    """One filled form. The uuid is made by the device; sending it again is safe."""
+    """One filled form as stored (it is created through POST /api/sync/push)."""
 
-    uuid = fields.UUID(required=True)
-    building_id = fields.Integer(required=True, strict=True)
-    form_id = fields.String(required=True, validate=validate.Length(1, 60))
-    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    round = fields.Function(lambda s: s.round.code, deserialize=str,
-                            metadata={"description": "轮次代码，默认当前轮次"})
-    answers = fields.Dict(keys=fields.String(), required=True)
-    captured_at = fields.AwareDateTime(allow_none=True, load_default=None,
-                                       metadata={"description": "设备上的填写时间（仅作记录，不用于排序）"})
+    uuid = fields.String(dump_only=True)
+    building_id = fields.Integer(dump_only=True)
+    form_id = fields.String(dump_only=True)
+    form_version = fields.Integer(dump_only=True)
+    round = fields.Function(lambda s: s.round.code, dump_only=True)
+    answers = fields.Dict(dump_only=True)
+    captured_at = fields.DateTime(dump_only=True,
+                                  metadata={"description": "设备上的填写时间（仅作记录，不用于排序）"})
     received_at = fields.DateTime(dump_only=True)
     indicator = fields.Integer(dump_only=True)
     counts = fields.Boolean(dump_only=True, metadata={"description": "该楼栋是否计入该指标"})

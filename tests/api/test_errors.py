@@ -27,18 +27,18 @@ def test_wrong_method_is_a_json_405(client):
 
 
 def test_malformed_json_is_400(client, worker):
-    response = client.post("/api/submissions", headers={**worker, "Content-Type": "application/json"},
+    response = client.post("/api/sync/push", headers={**worker, "Content-Type": "application/json"},
                            data=b"{not json")
     assert_error(response, 400, "request.malformed")
 
 
 def test_json_array_body_is_400(client, worker):
-    assert_error(client.post("/api/submissions", headers=worker, json=[1, 2]), 400,
+    assert_error(client.post("/api/sync/push", headers=worker, json=[1, 2]), 400,
                  "request.malformed")
 
 
 def test_form_encoded_body_is_415(client, worker):
-    response = client.post("/api/submissions", headers=worker, data={"a": "b"})
+    response = client.post("/api/sync/push", headers=worker, data={"a": "b"})
     assert_error(response, 415, "request.unsupported_media_type")
 
 
@@ -88,7 +88,7 @@ def test_missing_building_is_404(client, make_user, auth_headers):
 
 
 def test_oversized_request_is_413(app, client, worker):
-    response = client.post("/api/submissions", headers=worker, data=b"x" * (33 * 1024 * 1024),
+    response = client.post("/api/sync/push", headers=worker, data=b"x" * (33 * 1024 * 1024),
                            content_type="application/json")
     assert_error(response, 413, "request.too_large")
 

@@ -3,6 +3,7 @@ company only the estates it manages; county-wide roles see the county."""
 import pytest
 
 from server.accounts.models import Role
+from tests.factories import submission_op
 
 
 @pytest.fixture
@@ -55,15 +56,13 @@ def test_worker_can_correct_a_building_of_their_community(client, worker_a, two_
     assert response.json["floors_above"] == 7
 
 
-def test_worker_cannot_submit_a_survey_for_another_community(client, worker_a, two_communities,
-                                                              make_round):
+def test_worker_cannot_submit_a_survey_for_another_community(push, worker_a, two_communities,
+                                                              make_round, gas_answers):
     make_round()
-    response = client.post("/api/submissions", headers=worker_a, json={
-        "uuid": "0b7f0c51-3a0c-4bc8-a4b8-0f1c2f0f7a11",
-        "building_id": two_communities["building_b"].id,
-        "form_id": "2024-structural-safety", "form_version": 1, "answers": {}})
-    assert response.status_code in (403, 404)
-    assert response.json["error"]["code"] in ("auth.out_of_scope", "form.unknown")
+    response = push(worker_a, submission_op(two_communities["building_b"], gas_answers()))
+    [result] = response.json["results"]
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "auth.out_of_scope"
 
 
 def test_worker_communities_lists_only_their_own(client, worker_a):

@@ -1,0 +1,221 @@
+"""Receiving photos (whole or in resumable pieces), and who may read them.
+
+A photo is verified against its SHA-256 and processed in memory before anything is stored, so a
+refused photo leaves nothing behind: no original, no derived copy, no row. Receiving a photo the
+server already holds changes nothing and answers with the stored row.
+"""
+import hashlib
+import re
+from datetime import timezone
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.accounts.models import User
+from server.accounts.scopes import buildings_visible_to
+from server.audit.operations import record
+from server.buildings.models import Building
+from server.errors import ApiError
+from server.extensions import db
+from server.photos.models import Photo
+from server.photos.processing import Limits, PhotoRejected, check_size, process, sniff_format
+from server.photos.store import DiskPhotoStore, OffsetMismatch, PhotoStore
+from server.surveys.models import Finding, FindingPhoto
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+STORE_EXTENSION = "loujian.photo_store"  # app.extensions key; put an object store here to swap
+
+
+def photo_store() -> PhotoStore:
+    """The app's photo store: a folder on disk unless another store was put in its place."""
+    extensions = current_app.extensions
+    if STORE_EXTENSION not in extensions:
+        extensions[STORE_EXTENSION] = DiskPhotoStore(current_app.config["LOUJIAN_MEDIA_DIR"])
+    return extensions[STORE_EXTENSION]
+
+
+def limits() -> Limits:
+    config = current_app.config
+    return Limits(max_bytes=config["LOUJIAN_PHOTO_MAX_BYTES"],
+                  max_pixels=config["LOUJIAN_PHOTO_MAX_PIXELS"])
+
+
+def chunk_limit() -> int:
+    return current_app.config["LOUJIAN_PHOTO_CHUNK_MAX_BYTES"]
+
+
+def require_sha256(value: str) -> str:
+    if not _SHA256.fullmatch(value):
+        raise ApiError("request.bad_parameter", "照片编号应为 64 位小写十六进制 SHA-256",
+                       details={"fields": {"sha256": ["应为 64 位小写十六进制 SHA-256"]}})
+    return value
+
+
+def check_hashes(hashes: list[str]) -> dict:
+    """Which of the hashes the server lacks, and how much of each it holds from a cut upload."""
+    wanted = list(dict.fromkeys(hashes))
+    held = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
+    missing = [sha for sha in wanted if sha not in held]
+    store = photo_store()
+    partial = {sha: size for sha in missing if (size := store.partial_size(sha)) > 0}
+    return {"missing": missing, "partial": partial}
+
+
+def upload_state(sha256: str) -> dict:
+    photo = db.session.get(Photo, sha256)
+    if photo is not None:
+        return {"received": photo.byte_size, "complete": True}
+    return {"received": photo_store().partial_size(sha256), "complete": False}
+
+
+def receive_photo(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo, bool]:
+    """The whole photo in one piece. Returns the photo and whether it was stored now."""
+    stored = db.session.get(Photo, sha256)
+    if stored is not None:
+        return stored, False
+    try:
+        return _ingest(user, sha256, data, metadata)
+    except PhotoRejected as rejected:
+        raise _api_error(rejected) from None
+
+
+def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
+                  metadata: dict) -> tuple[Photo | None, int, bool]:
+    """One piece of a photo: (photo once complete else None, bytes received, stored now)."""
+    stored = db.session.get(Photo, sha256)
+    if stored is not None:
+        return stored, stored.byte_size, False
+    _check_piece(offset, total, data)
+    store = photo_store()
+    try:
+        received = store.append_partial(sha256, offset, data)
+    except OffsetMismatch as mismatch:
+        received = _after_mismatch(store, sha256, total, mismatch.received)
+    if received < total:
+        return None, received, False
+    whole = store.read_partial(sha256)
+    try:
+        photo, created = _ingest(user, sha256, whole, metadata)
+    except PhotoRejected as rejected:
+        store.delete_partial(sha256)  # the same bytes would be refused again: start afresh
+        raise _api_error(rejected) from None
+    store.delete_partial(sha256)
+    return photo, received, created
+
+
+def missing_photos(finding: Finding) -> list[str]:
+    """The hashes a finding refers to that have not arrived yet, in the finding's order."""
+    hashes = [link.sha256 for link in finding.photos]
+    return missing_hashes(hashes)
+
+
+def missing_hashes(hashes: list[str]) -> list[str]:
+    if not hashes:
+        return []
+    held = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    return [sha for sha in dict.fromkeys(hashes) if sha not in held]
+
+
+def findings_using(sha256: str) -> list[Finding]:
+    return list(db.session.scalars(
+        select(Finding).join(FindingPhoto, FindingPhoto.finding_id == Finding.id)
+        .where(FindingPhoto.sha256 == sha256).order_by(Finding.id)))
+
+
+def readable_photo(user: User, sha256: str) -> Photo:
+    """The photo, if the user uploaded it or can see a finding that uses it."""
+    photo = db.session.get(Photo, sha256)
+    if photo is None:
+        raise ApiError("resource.not_found", "找不到该照片")
+    if photo.uploaded_by_id == user.id:
+        return photo
+    used_where_visible = (select(FindingPhoto.id)
+                          .join(Finding, FindingPhoto.finding_id == Finding.id)
+                          .join(Building, Finding.building_id == Building.id)
+                          .where(FindingPhoto.sha256 == sha256, buildings_visible_to(user))
+                          .limit(1))
+    if db.session.scalar(used_where_visible) is None:
+        raise ApiError("auth.out_of_scope", "该照片不属于您能查看的问题")
+    return photo
+
+
+def open_variant(photo: Photo, variant: str) -> tuple[BinaryIO, int]:
+    """The stored bytes of one variant (original, display, thumb) and their size."""
+    store = photo_store()
+    try:
+        size = store.size(photo.sha256, variant)
+        return store.open(photo.sha256, variant), size
+    except FileNotFoundError:
+        raise ApiError("resource.not_found", "照片文件缺失，请联系管理员") from None
+
+
+def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo, bool]:
+    """Verify, process, store the original and its copies, then add the row. Raises
+    PhotoRejected before anything is written."""
+    photo_limits = limits()
+    check_size(len(data), photo_limits.max_bytes)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise PhotoRejected("photo.hash_mismatch",
+                            "照片内容与其 SHA-256 不符，可能传输损坏，请重新上传",
+                            {"received_bytes": len(data)})
+    processed = process(data, photo_limits)
+    store = photo_store()
+    store.put(sha256, "display", processed.display)
+    store.put(sha256, "thumb", processed.thumb)
+    store.put(sha256, "original", data)
+    photo = Photo(sha256=sha256, byte_size=len(data), mime_type=processed.mime_type,
+                  width=processed.width, height=processed.height,
+                  captured_at=_in_utc(metadata.get("captured_at")),
+                  latitude=metadata.get("latitude"), longitude=metadata.get("longitude"),
+                  exif_captured_at=processed.exif_captured_at,
+                  exif_latitude=processed.exif_latitude, exif_longitude=processed.exif_longitude,
+                  uploaded_by_id=user.id)
+    db.session.add(photo)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another worker stored the same photo between our look and our write; same bytes.
+        db.session.rollback()
+        return db.session.get(Photo, sha256), False
+    record(user, "photo.received", "photo", sha256, byte_size=len(data),
+           findings=[finding.uuid for finding in findings_using(sha256)])
+    return photo, True
+
+
+def _check_piece(offset: int, total: int, data: bytes) -> None:
+    try:
+        check_size(total, limits().max_bytes)
+    except PhotoRejected as rejected:
+        raise _api_error(rejected) from None
+    if len(data) > chunk_limit():
+        raise ApiError("photo.too_large", f"每个分片不能超过 {chunk_limit() / (1024 * 1024):g} MB",
+                       details={"limit": chunk_limit(), "size": len(data)})
+    if offset + len(data) > total:
+        raise ApiError("request.bad_parameter", "分片超出了照片的总字节数 total",
+                       details={"offset": offset, "size": len(data), "total": total})
+    if offset == 0 and len(data) >= 12:
+        try:
+            sniff_format(data[:16])  # refuse a non-image before holding any of it
+        except PhotoRejected as rejected:
+            raise _api_error(rejected) from None
+
+
+def _after_mismatch(store: PhotoStore, sha256: str, total: int, received: int) -> int:
+    if received == total:
+        return total  # all bytes arrived earlier but processing never finished: finish now
+    if received > total:
+        store.delete_partial(sha256)  # cannot be completed with this total; start again
+        received = 0
+    raise ApiError("photo.offset_mismatch",
+                   f"服务器已收到 {received} 字节，请从该位置续传",
+                   details={"received": received})
+
+
+def _api_error(rejected: PhotoRejected) -> ApiError:
+    return ApiError(rejected.code, rejected.message, rejected.details)
+
+
+def _in_utc(moment):
+    return moment.astimezone(timezone.utc) if moment is not None else None

@@ -1,0 +1,74 @@
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from server.endpoints import ApiSchema, QuerySchema
+from server.surveys.schemas import SHA256
+
+MAX_HASHES_PER_CHECK = 500
+
+
+class CheckRequestSchema(ApiSchema):
+    hashes = fields.List(fields.String(validate=SHA256), required=True, load_only=True,
+                         validate=validate.Length(max=MAX_HASHES_PER_CHECK,
+                                                  error="一次最多查询 500 个照片编号"))
+
+
+class CheckResultSchema(ApiSchema):
+    missing = fields.List(fields.String(), dump_only=True,
+                          metadata={"description": "服务器还没有的照片，需要上传"})
+    partial = fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True,
+                          metadata={"description": "断点续传：照片编号 → 服务器已收到的字节数"})
+
+
+class CaptureMetadataQuery(QuerySchema):
+    """What the device knew when the photo was taken; kept beside what the file's EXIF says."""
+
+    captured_at = fields.AwareDateTime(metadata={"description": "拍摄时间（ISO 8601，须带时区）"})
+    latitude = fields.Float(validate=validate.Range(-90, 90))
+    longitude = fields.Float(validate=validate.Range(-180, 180))
+
+    @validates_schema
+    def both_coordinates_or_none(self, data, **kwargs):
+        if ("latitude" in data) != ("longitude" in data):
+            raise ValidationError("纬度和经度须同时提供", "latitude")
+
+
+class ChunkQuery(CaptureMetadataQuery):
+    offset = fields.Integer(required=True, validate=validate.Range(min=0),
+                            metadata={"description": "本分片的起始位置，须等于服务器已收到的字节数"})
+    total = fields.Integer(required=True, validate=validate.Range(min=1),
+                           metadata={"description": "照片的总字节数"})
+
+
+class PhotoFileQuery(QuerySchema):
+    size = fields.String(load_default="original",
+                         validate=validate.OneOf(("original", "display", "thumb")),
+                         metadata={"description": "original 原图（字节不变）、display 长边 1600 像素、"
+                                                  "thumb 缩略图"})
+
+
+class PhotoSchema(ApiSchema):
+    sha256 = fields.String(dump_only=True)
+    byte_size = fields.Integer(dump_only=True)
+    mime_type = fields.String(dump_only=True)
+    width = fields.Integer(dump_only=True, metadata={"description": "按 EXIF 方向摆正后的宽度"})
+    height = fields.Integer(dump_only=True)
+    captured_at = fields.AwareDateTime(dump_only=True, metadata={"description": "设备上报的拍摄时间"})
+    latitude = fields.Float(dump_only=True)
+    longitude = fields.Float(dump_only=True)
+    exif_captured_at = fields.AwareDateTime(dump_only=True,
+                                            metadata={"description": "照片 EXIF 中的拍摄时间"})
+    exif_latitude = fields.Float(dump_only=True)
+    exif_longitude = fields.Float(dump_only=True)
+    received_at = fields.AwareDateTime(dump_only=True)
+
+
+class ChunkResultSchema(PhotoSchema):
+    """An earlier piece answers only `received`; the piece that completes the photo answers
+    the photo (and a replay after completion the same)."""
+
+    received = fields.Integer(dump_only=True, metadata={"description": "服务器已收到的字节数"})
+
+
+class UploadStateSchema(ApiSchema):
+    received = fields.Integer(dump_only=True)
+    complete = fields.Boolean(dump_only=True)

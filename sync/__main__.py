@@ -1,0 +1,4 @@
+"""`python -m sync …`: see sync/cli.py."""
+from sync.cli import main
+
+raise SystemExit(main())
