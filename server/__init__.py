@@ -15,6 +15,7 @@ from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.errors import register_error_handlers
 from server.extensions import csrf, db, migrate
+from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
 from server.photos import routes as photos_api
 from server.surveys import catalog
@@ -24,7 +25,8 @@ from server.syncing import feed  # noqa: F401  (registers the change-feed listen
 from server.syncing import routes as syncing_api
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
-API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api)
+API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
+                  ledger_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
 

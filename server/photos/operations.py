@@ -75,10 +75,7 @@ def receive_photo(user: User, sha256: str, data: bytes, metadata: dict) -> tuple
     stored = db.session.get(Photo, sha256)
     if stored is not None:
         return stored, False
-    try:
-        return _ingest(user, sha256, data, metadata)
-    except PhotoRejected as rejected:
-        raise _api_error(rejected) from None
+    return _ingest(user, sha256, data, metadata)
 
 
 def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
@@ -95,12 +92,11 @@ def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
         received = _after_mismatch(store, sha256, total, mismatch.received)
     if received < total:
         return None, received, False
-    whole = store.read_partial(sha256)
     try:
-        photo, created = _ingest(user, sha256, whole, metadata)
-    except PhotoRejected as rejected:
+        photo, created = _ingest(user, sha256, store.read_partial(sha256), metadata)
+    except ApiError:
         store.delete_partial(sha256)  # the same bytes would be refused again: start afresh
-        raise _api_error(rejected) from None
+        raise
     store.delete_partial(sha256)
     return photo, received, created
 
@@ -152,15 +148,14 @@ def open_variant(photo: Photo, variant: str) -> tuple[BinaryIO, int]:
 
 
 def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo, bool]:
-    """Verify, process, store the original and its copies, then add the row. Raises
-    PhotoRejected before anything is written."""
-    photo_limits = limits()
-    check_size(len(data), photo_limits.max_bytes)
+    """Verify, process, store the original and its copies, then add the row. A refusal is
+    raised before anything is written."""
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise PhotoRejected("photo.hash_mismatch",
-                            "照片内容与其 SHA-256 不符，可能传输损坏，请重新上传",
-                            {"received_bytes": len(data)})
-    processed = process(data, photo_limits)
+        raise ApiError("photo.hash_mismatch", details={"received_bytes": len(data)})
+    try:
+        processed = process(data, limits())
+    except PhotoRejected as rejected:
+        raise _api_error(rejected) from None
     store = photo_store()
     store.put(sha256, "display", processed.display)
     store.put(sha256, "thumb", processed.thumb)
@@ -185,21 +180,18 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
 
 
 def _check_piece(offset: int, total: int, data: bytes) -> None:
-    try:
-        check_size(total, limits().max_bytes)
-    except PhotoRejected as rejected:
-        raise _api_error(rejected) from None
     if len(data) > chunk_limit():
         raise ApiError("photo.too_large", f"每个分片不能超过 {chunk_limit() / (1024 * 1024):g} MB",
                        details={"limit": chunk_limit(), "size": len(data)})
     if offset + len(data) > total:
         raise ApiError("request.bad_parameter", "分片超出了照片的总字节数 total",
                        details={"offset": offset, "size": len(data), "total": total})
-    if offset == 0 and len(data) >= 12:
-        try:
+    try:
+        check_size(total, limits().max_bytes)
+        if offset == 0 and len(data) >= 16:
             sniff_format(data[:16])  # refuse a non-image before holding any of it
-        except PhotoRejected as rejected:
-            raise _api_error(rejected) from None
+    except PhotoRejected as rejected:
+        raise _api_error(rejected) from None
 
 
 def _after_mismatch(store: PhotoStore, sha256: str, total: int, received: int) -> int:

@@ -8,6 +8,7 @@ from forms import FormDefinitionError, load_all
 from server.extensions import db
 from server.surveys.catalog import form_registry
 from server.surveys.models import SurveyRound
+from server.surveys import operations
 
 rounds_cli = click.Group("rounds", help="体检轮次：开启新一轮、列出。")
 forms_cli = click.Group("forms", help="调查表：校验表单文件、列出。")
@@ -26,12 +27,7 @@ def open_round(code, system, title, not_current):
         raise click.ClickException(f"forms/ 下没有指标体系 {system}")
     if db.session.scalar(select(SurveyRound).where(SurveyRound.code == code)):
         raise click.ClickException(f"轮次 {code} 已存在")
-    previous = db.session.scalar(select(SurveyRound).where(SurveyRound.is_current.is_(True)))
-    new_round = SurveyRound(code=code, system=system, title=title or f"{code}年城市体检",
-                            previous_round=previous, is_current=not not_current)
-    if previous is not None and not not_current:
-        previous.is_current = False
-    db.session.add(new_round)
+    operations.open_round(code, system, title, make_current=not not_current)
     db.session.commit()
     click.echo(f"已开启轮次 {code}（指标体系 {system}）")
 

@@ -12,7 +12,9 @@ from server.audit.operations import record
 from server.buildings.operations import get_building
 from server.errors import ApiError
 from server.extensions import db
-from server.surveys.models import Finding, FindingPhoto, Rectification, Submission, SurveyRound
+from server.surveys.models import (FINDING_STATUSES, Finding, FindingPhoto, Rectification,
+                                   Submission, SurveyRound)
+from server.syncing.feed import announce
 
 
 def record_submission(user: User, payload: dict, registry, survey_round: SurveyRound
@@ -169,3 +171,25 @@ def report_rectification(user: User, payload: dict) -> Rectification:
     db.session.flush()
     record(user, "finding.rectified", "finding", finding.uuid, rectification=rectification.uuid)
     return rectification
+
+
+OPEN_STATUSES = frozenset(FINDING_STATUSES) - {"verified"}
+
+
+def open_round(code: str, system: str, title: str | None, make_current: bool) -> SurveyRound:
+    """A new survey round. Last round's problems still open are put in the change feed again,
+    so the workers who survey those buildings see them to follow up."""
+    previous = db.session.scalar(select(SurveyRound).where(SurveyRound.is_current.is_(True)))
+    new_round = SurveyRound(code=code, system=system, title=title or f"{code}年城市体检",
+                            previous_round=previous, is_current=make_current)
+    if previous is not None and make_current:
+        previous.is_current = False
+    db.session.add(new_round)
+    if previous is not None:
+        open_findings = db.session.execute(
+            select(Finding.uuid, Finding.building_id).where(Finding.round_id == previous.id,
+                                                            Finding.status.in_(OPEN_STATUSES)))
+        for finding_uuid, building_id in open_findings:
+            announce("finding", finding_uuid, building_id)
+    db.session.flush()
+    return new_round

@@ -6,6 +6,7 @@ import pytest
 from server import create_app
 from server.accounts.models import Role
 from server.extensions import db
+from server.photos import operations
 from server.photos.models import Photo
 from server.photos.operations import STORE_EXTENSION
 from server.photos.store import DiskPhotoStore
@@ -52,7 +53,8 @@ def photo():
 
 def put_piece(client, headers, data, offset, total, sha=None, **query):
     return client.put(f"/api/photos/{sha or sha256_of(data)}/chunks", headers=headers,
-                      data=data[offset:offset + CHUNK_LIMIT], content_type="application/octet-stream",
+                      data=data[offset:offset + CHUNK_LIMIT],
+                      content_type="application/octet-stream",
                       query_string={"offset": offset, "total": total, **query})
 
 
@@ -124,8 +126,7 @@ def test_replayed_completing_piece_answers_200(client, worker, photo):
 
 def test_completing_piece_retried_after_a_server_failure_finishes_the_upload(
         client, worker, photo, monkeypatch):
-    real_process = __import__("server.photos.operations", fromlist=["process"]).process
-    monkeypatch.setattr("server.photos.operations.process", _failing_once(real_process))
+    monkeypatch.setattr(operations, "process", _failing_once(operations.process))
     last_offset = (len(photo) - 1) // CHUNK_LIMIT * CHUNK_LIMIT
     assert send_all(client, worker, photo).status_code == 500
     retried = put_piece(client, worker, photo, last_offset, len(photo))

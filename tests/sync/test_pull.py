@@ -211,3 +211,18 @@ def test_cursor_never_skips_a_change_that_commits_late(app, app_context, estate,
         Building.estate_id == estate_id)))
     assert len(committed) == 32
     assert seen == committed, f"missed {committed - seen} (seed={seed})"
+
+
+def test_opening_a_new_round_brings_last_rounds_open_problems_to_follow_up(
+        app, client, push, worker, estate, make_building, gas_answers):
+    building = make_building(estate, "1#", year_built=1990)
+    push(worker, submission_op(building, gas_answers(
+        rubber_hose=True, rubber_hose_households=1, rubber_hose_location={"unit": "1单元"},
+        rubber_hose_photos=["a" * 64])))
+    _, cursor = pull_all(client, worker)
+    result = app.test_cli_runner().invoke(args=["rounds", "open", "2025", "--system", "2024"])
+    assert result.exit_code == 0, result.output
+    changes, _ = pull_all(client, worker, cursor)
+    [followup] = [c["data"] for c in changes if c["kind"] == "finding"]
+    assert followup["round"] == "2024" and followup["status"] == "pending"
+    assert pull(client, worker, cursor)["round"] == "2025"

@@ -1,0 +1,30 @@
+from marshmallow import fields, validate
+
+from server.endpoints import ApiSchema, QuerySchema
+
+
+class RoundQuery(QuerySchema):
+    round = fields.String(validate=validate.Length(1, 20))
+
+
+class IndicatorStatusSchema(ApiSchema):
+    indicator = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    short_name = fields.String(dump_only=True)
+    counts = fields.Boolean(dump_only=True, allow_none=True,
+                            metadata={"description": "是否计入该指标；未调查为 null"})
+    label = fields.String(dump_only=True)
+    source = fields.String(dump_only=True, metadata={
+        "enum": ["review", "appraisal", "observation", "none"],
+        "description": "依据：审核结论、专业鉴定、最新一次现场调查"})
+    basis = fields.String(dump_only=True, allow_none=True)
+    observations = fields.Integer(dump_only=True)
+    disagreement = fields.Boolean(dump_only=True, metadata={"description": "多次调查或与鉴定结论不一致，需审核"})
+    needs_resurvey = fields.Boolean(dump_only=True)
+
+
+class BuildingStatusSchema(ApiSchema):
+    building_id = fields.Integer(dump_only=True)
+    label = fields.String(dump_only=True)
+    round = fields.String(dump_only=True)
+    indicators = fields.List(fields.Nested(IndicatorStatusSchema), dump_only=True)
