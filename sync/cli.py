@@ -123,6 +123,8 @@ def _same_server(a: str, b: str) -> bool:
 # ---- commands ----------------------------------------------------------------------------------
 
 def _login(context: _Context, args, ask_password, env) -> int:
+    if not args.server.startswith(("http://", "https://")):
+        raise UsageProblem(f"服务器地址应以 http:// 或 https:// 开头：{args.server}")
     password = env.get("LOUJIAN_PASSWORD") or ask_password(f"{args.username} 的密码：")
     client = SyncClient(args.server, session=context.session, sleep=context.sleep)
     try:
@@ -139,7 +141,7 @@ def _login(context: _Context, args, ask_password, env) -> int:
         "server": client.base_url, "token": answer["token"], "expires_at": answer.get("expires_at"),
         "username": user["username"], "display_name": user.get("display_name"),
         "company": company["name"] if company else None,
-        # operation ids are made per scope: colleagues of one company pushing one file make the same ids
+        # operation ids are made per scope: two colleagues pushing one file make the same ids
         "scope": f"company:{company['id']}" if company else f"user:{user['username']}",
     })
     who = f"{user.get('display_name') or user['username']}（{user.get('role_label', user.get('role'))}"
@@ -163,15 +165,20 @@ def _push_defects(context: _Context, args) -> int:
                                    scope=saved["scope"], indicators=indicators, sheet=args.sheet)
         except DefectsFileError as problem:
             raise UsageProblem(str(problem)) from None
-        except (ServerUnreachable, ServerRefused) as error:
-            reason = getattr(error, "reason", None) or error.message
-            context.say(f"查找楼栋时出错：{reason}。已读取的行{RETRY_HINT}；也可稍后重新运行本命令。")
+        except ServerUnreachable as error:
+            context.say(f"查找楼栋时出错：{error.reason}。"
+                        "请稍后重新运行本命令（已登记的行不会重复提交）。")
             return 1
-    _print_push(context, outcome, client)
+        except ServerRefused as refusal:
+            context.say(f"查找楼栋时出错：{refusal.message}。")
+            if refusal.needs_login:
+                context.say(_login_hint(saved))
+            return 1
+    _print_push(context, outcome, client, saved)
     return 0 if outcome.complete else 1
 
 
-def _print_push(context: _Context, outcome, client: SyncClient) -> None:
+def _print_push(context: _Context, outcome, client: SyncClient, saved: dict) -> None:
     context.say(f"读取 {outcome.path.name}：数据 {len(outcome.rows)} 行（表头在第 {outcome.header_row} 行）")
     if outcome.unused_headers:
         context.say(f"未使用的列：{'、'.join(outcome.unused_headers)}")
@@ -187,9 +194,20 @@ def _print_push(context: _Context, outcome, client: SyncClient) -> None:
                 f"（其中重复提交 {counts[DONE_BEFORE]} 行），失败 {counts[FAILED]} 行，待发送 {waiting} 行；"
                 f"本次上传照片 {outcome.report.photos_uploaded} 张"
                 + (f"，{photos_waiting} 行的照片尚未全部到达服务器" if photos_waiting else "") + "。")
-    if outcome.report.stopped:
-        context.say(f"同步中断：{outcome.report.stopped}。未同步的内容{RETRY_HINT}。")
+    _print_stop(context, outcome.report, saved)
     context.say(f"（请求 {client.stats.requests} 次，发送 {client.stats.bytes_sent} 字节）")
+
+
+def _print_stop(context: _Context, report, saved: dict) -> None:
+    if report.stopped:
+        context.say(f"同步中断：{report.stopped}。未同步的内容{RETRY_HINT}。")
+    if report.needs_login:
+        context.say(_login_hint(saved))
+
+
+def _login_hint(saved: dict) -> str:
+    return (f"请重新登录：python -m sync login --server {saved['server']} "
+            f"--username {saved['username']}")
 
 
 def _row_status(row) -> str:
@@ -260,7 +278,6 @@ def _retry(context: _Context, args) -> int:
                     f"仍待发送 {left} 条、照片 {photos_left} 张。")
         for item in newly_failed:
             context.say(f"  失败：{item.source or item.id}：{describe_server_error(item.error)}")
-        if report.stopped:
-            context.say(f"同步中断：{report.stopped}。未同步的内容{RETRY_HINT}。")
+        _print_stop(context, report, saved)
     done = not left and not photos_left and not newly_failed and not report.photos_failed
     return 0 if done else 1

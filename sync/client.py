@@ -59,6 +59,7 @@ class SyncReport:
     photos_failed: int = 0
     pulled: int = 0
     stopped: str | None = None  # why the run ended early; what is left stays queued for the next
+    needs_login: bool = False
 
 
 class SyncClient:
@@ -149,9 +150,12 @@ class SyncClient:
     def upload_status(self, sha256: str) -> dict:
         return self._json(self._request("GET", f"/api/photos/{sha256}/upload"))
 
-    def pull(self, cursor: str | None = None, limit: int = 200) -> dict:
+    def pull(self, cursor: str | None = None, limit: int = 200, *,
+             device_id: str | None = None) -> dict:
         """One page of the change feed after `cursor` (None: from the start)."""
-        params = {"limit": limit} | ({"cursor": cursor} if cursor is not None else {})
+        params = {"limit": limit, "device_id": device_id or self.device_id}
+        if cursor is not None:
+            params["cursor"] = cursor
         return self._json(self._request("GET", "/api/sync/pull", params=params))
 
     def buildings(self, q: str) -> list[dict]:
@@ -182,7 +186,7 @@ class SyncClient:
         except ServerUnreachable as error:
             report.stopped = error.reason
         except ServerRefused as refusal:
-            report.stopped = refusal.message
+            report.stopped, report.needs_login = refusal.message, refusal.needs_login
         return report
 
     def _push_outbox(self, outbox, report: SyncReport) -> None:
@@ -237,7 +241,7 @@ class SyncClient:
     def _pull_into(self, outbox, report: SyncReport) -> None:
         cursor = outbox.pull_cursor
         while True:
-            page = self.pull(cursor)
+            page = self.pull(cursor, device_id=outbox.device_id)
             outbox.save_pulled(page["changes"], page.get("cursor"))
             report.pulled += len(page["changes"])
             cursor = page.get("cursor", cursor)

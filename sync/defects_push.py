@@ -67,7 +67,8 @@ class BuildingResolver:
             return found[0]["id"]
         if not found:
             raise ValueError(f"找不到楼栋“{ref}”（不在您负责的范围内，或小区名、楼号、编码有误）")
-        raise ValueError(f"楼栋“{ref}”对应多栋楼（{'、'.join(b['label'] for b in found)}），请改用楼栋编码或楼栋ID")
+        labels = "、".join(b["label"] for b in found)
+        raise ValueError(f"楼栋“{ref}”对应多栋楼（{labels}），请改用楼栋编码或楼栋ID")
 
     def _in_estate(self, estate: str, number: str) -> list[dict]:
         return [b for b in self._search(estate) if same_text(b.get("estate"), estate)
@@ -97,8 +98,8 @@ def push_defects(path, photos_dir, *, client, outbox, scope: str, indicators,
             continue
         outcome = RowOutcome(row.row_number, key=row.key, building=str(row.building))
         outcomes.append(outcome)
-        entry = _queue_row(row, Path(photos_dir), parsed.path, client=client, outbox=outbox,
-                           scope=scope, resolver=resolver, outcome=outcome)
+        entry = _queue_row(row, Path(photos_dir), parsed.path, outbox=outbox, scope=scope,
+                           resolver=resolver, outcome=outcome)
         if entry is None:
             continue
         op_id = entry[0]
@@ -112,8 +113,9 @@ def push_defects(path, photos_dir, *, client, outbox, scope: str, indicators,
     return PushOutcome(parsed.path, parsed.header_row, parsed.unused_headers, outcomes, report)
 
 
-def _queue_row(row: DefectRow, photos_dir: Path, file_path: Path, *, client, outbox, scope,
-               resolver, outcome):
+def _queue_row(row: DefectRow, photos_dir: Path, file_path: Path, *, outbox, scope, resolver,
+               outcome):
+    """Queue the row: (op id, {sha: photo name}, confirmed before), or None if it cannot be."""
     paths, problems = photo_paths(row, photos_dir)
     if problems:
         outcome.reasons = problems

@@ -148,8 +148,9 @@ class Outbox:
     def add(self, operation: dict, *, photos=(), source=None, digest=None) -> Added:
         """Queue an operation (and its photos: PhotoFile-like objects), or find it already queued.
 
-        Adding again what failed puts it back in the queue (with the new body if it changed); a
-        body that changed after it was sent is kept as sent, since the server may hold it.
+        Adding again what failed puts it back in the queue (with the new body if it changed), and
+        its refused photos too; a body that changed after it was sent is kept as sent, since the
+        server may hold it.
         """
         op_id, body = str(operation["id"]), _canonical(operation)
         with self._transaction() as db:
@@ -172,7 +173,7 @@ class Outbox:
             db.execute("UPDATE operations SET source = ?, digest = ? WHERE id = ?",
                        (source, digest, op_id))
             for photo in photos:
-                self._link_photo(db, op_id, photo, retry_failed=outcome != "unchanged")
+                self._link_photo(db, op_id, photo)
         return Added(self.get(op_id), outcome)
 
     @staticmethod
@@ -182,14 +183,15 @@ class Outbox:
                    (body, _now(), op_id))
 
     @staticmethod
-    def _link_photo(db, op_id: str, photo, *, retry_failed: bool) -> None:
+    def _link_photo(db, op_id: str, photo) -> None:
         db.execute("INSERT INTO photos (sha256, path, size, metadata, updated_at) "
                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, "
                    "metadata = excluded.metadata",
-                   (photo.sha256, str(photo.path), photo.size, json.dumps(photo.metadata or {}), _now()))
-        if retry_failed:
-            db.execute("UPDATE photos SET state = 'pending', last_error = NULL "
-                       "WHERE sha256 = ? AND state = 'failed'", (photo.sha256,))
+                   (photo.sha256, str(photo.path), photo.size, json.dumps(photo.metadata or {}),
+                    _now()))
+        # adding a row again is asking to try again: a refused photo (perhaps garbled on the way) too
+        db.execute("UPDATE photos SET state = 'pending', last_error = NULL "
+                   "WHERE sha256 = ? AND state = 'failed'", (photo.sha256,))
         db.execute("INSERT OR IGNORE INTO operation_photos (operation_id, sha256) VALUES (?, ?)",
                    (op_id, photo.sha256))
 

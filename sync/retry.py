@@ -81,6 +81,9 @@ class Retrier:
         for attempt in range(1, self.policy.max_attempts + 1):
             try:
                 response = send()
+            except requests.exceptions.SSLError:
+                # a certificate does not mend itself within a run; keep the items for the next one
+                raise ServerUnreachable("无法建立安全连接（服务器证书无效或连接被拦截）") from None
             except NETWORK_ERRORS as error:
                 reason, retry_after = describe_network_error(error), None
             else:

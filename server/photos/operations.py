@@ -23,6 +23,7 @@ from server.photos.models import Photo
 from server.photos.processing import Limits, PhotoRejected, check_size, process, sniff_format
 from server.photos.store import DiskPhotoStore, OffsetMismatch, PhotoStore
 from server.surveys.models import Finding, FindingPhoto
+from server.syncing.feed import announce
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 STORE_EXTENSION = "loujian.photo_store"  # app.extensions key; put an object store here to swap
@@ -174,8 +175,11 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
         # Another worker stored the same photo between our look and our write; same bytes.
         db.session.rollback()
         return db.session.get(Photo, sha256), False
+    waiting = findings_using(sha256)
+    for finding in waiting:  # their missing_photos just shrank: devices pull them again
+        announce("finding", finding.uuid, finding.building_id)
     record(user, "photo.received", "photo", sha256, byte_size=len(data),
-           findings=[finding.uuid for finding in findings_using(sha256)])
+           findings=[finding.uuid for finding in waiting])
     return photo, True
 
 

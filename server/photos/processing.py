@@ -143,8 +143,9 @@ def _open(data: bytes, image_format: str, max_pixels: int) -> Image.Image:
 
 
 def _too_many_pixels(max_pixels: int) -> PhotoRejected:
+    megapixels = f"{max_pixels / 1_000_000:g}"
     return PhotoRejected("photo.too_many_pixels",
-                         f"照片像素过多（上限 {max_pixels / 1_000_000:g} 百万像素）或疑似解压炸弹，已拒收",
+                         f"照片像素过多（上限 {megapixels} 百万像素）或疑似解压炸弹，已拒收",
                          {"limit": max_pixels})
 
 
@@ -188,6 +189,7 @@ def _safe_exif(image: Image.Image) -> Image.Exif | None:
 
 
 def _exif_time_and_place(exif: Image.Exif | None):
+    """EXIF is whatever the file says: anything absent, blank or unreadable is simply None."""
     return (_exif_capture_time(exif),
             _gps_degrees(exif, ExifTags.GPS.GPSLatitude, ExifTags.GPS.GPSLatitudeRef, "S", 90),
             _gps_degrees(exif, ExifTags.GPS.GPSLongitude, ExifTags.GPS.GPSLongitudeRef, "W", 180))
@@ -202,7 +204,7 @@ def _exif_capture_time(exif: Image.Exif | None) -> datetime | None:
         zone = (datetime.strptime(str(offset).strip("\x00 "), "%z").tzinfo
                 if offset else CHINA_TIME)
         return taken.replace(tzinfo=zone).astimezone(timezone.utc)
-    except (AttributeError, KeyError, TypeError, ValueError):  # absent, blank or malformed
+    except Exception:
         return None
 
 
@@ -217,7 +219,7 @@ def _gps_degrees(exif: Image.Exif | None, value_tag: int, ref_tag: int, negative
         ref = ref.decode("ascii", "ignore") if isinstance(ref, bytes) else str(ref)
         if ref.strip("\x00 ").upper() == negative_ref:
             value = -value
-    except (AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError):
+    except Exception:
         return None
     if not math.isfinite(value) or abs(value) > bound:
         return None

@@ -16,6 +16,7 @@ from server.photos.models import Photo
 from server.photos.operations import STORE_EXTENSION, missing_photos
 from server.photos.store import DiskPhotoStore
 from server.surveys.models import Finding, FindingPhoto
+from server.syncing.models import Change
 from tests.unit.test_photo_samples import (gif, phone_jpeg, plain_jpeg, png, png_bomb, sha256_of,
                                            text_named_jpeg, truncated_jpeg, webp)
 
@@ -65,6 +66,11 @@ def put_photo(client, headers, data, sha=None, **query):
 
 def stored_files(media, sha) -> list[Path]:
     return sorted(media.rglob(f"*{sha}*"))
+
+
+def changes_of(finding) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Change)
+                             .where(Change.kind == "finding", Change.entity_id == finding.uuid))
 
 
 def image_size(response) -> tuple[int, int]:
@@ -287,6 +293,14 @@ def test_landing_photo_is_linked_to_the_findings_waiting_for_it(client, worker, 
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "photo.received"))
     assert entry.entity_id == sha256_of(webp())
     assert entry.details["findings"] == [finding.uuid]
+
+
+def test_landing_photo_puts_its_findings_back_in_the_change_feed(client, worker, building,
+                                                                  make_finding):
+    finding = make_finding(building, [sha256_of(webp())])
+    before = changes_of(finding)
+    put_photo(client, worker, webp())
+    assert changes_of(finding) == before + 1
 
 
 def test_photo_is_visible_to_a_worker_of_the_findings_community(

@@ -190,3 +190,17 @@ def test_unreadable_file_is_a_usage_error(run, tmp_path, logged_in, files):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     code, _, err = run("push-defects", str(tmp_path / "old.xls"), "--photos", str(photos))
     assert code == 2 and ".xls" in err
+
+
+def test_expired_login_asks_to_log_in_again(run, files, tmp_path, logged_in):
+    credentials = tmp_path / "state" / "credentials.json"
+    credentials.write_text(credentials.read_text(encoding="utf-8").replace('"test-token"', '"old"'),
+                           encoding="utf-8")
+    code, out, _ = push(run, files)
+    assert code == 1 and "登录凭证无效或已过期" in out
+    assert f"请重新登录：python -m sync login --server {BASE_URL} --username wuye-yudu" in out
+
+
+def test_server_address_without_a_scheme_is_a_usage_error(run):
+    code, _, err = run("login", "--server", "loujian.example.gov.cn", "--username", "wuye-yudu")
+    assert code == 2 and "http://" in err

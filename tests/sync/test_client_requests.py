@@ -26,7 +26,8 @@ def operation(n=0):
 
 
 def test_push_sends_the_batch_with_bearer_token_and_device_id():
-    client, transport, _ = make_client((200, {"results": [{"id": operation()["id"], "status": "applied"}]}))
+    client, transport, _ = make_client(
+        (200, {"results": [{"id": operation()["id"], "status": "applied"}]}))
     results = client.push([operation()])
     request = transport.sent[0]
     assert (request.method, request.url) == ("POST", f"{BASE_URL}/api/sync/push")
@@ -101,10 +102,10 @@ def test_login_of_a_locked_account_is_not_retried():
     assert len(transport.sent) == 1 and slept == []
 
 
-def test_pull_sends_the_cursor_and_a_limit():
+def test_pull_sends_the_cursor_a_limit_and_the_device():
     client, transport, _ = make_client((200, {"changes": [], "cursor": "43", "more": False}))
     client.pull("42", limit=500)
-    assert transport.sent[0].url == f"{BASE_URL}/api/sync/pull?limit=500&cursor=42"
+    assert transport.sent[0].url == f"{BASE_URL}/api/sync/pull?limit=500&device_id=device-1&cursor=42"
 
 
 def test_check_photos_asks_at_most_500_hashes_a_request():

@@ -156,12 +156,13 @@ def test_held_photo_stays_held_when_its_row_is_added_again(outbox, tmp_path):
     assert outbox.photo(photo.sha256).state == "held"
 
 
-def test_refused_photo_is_retried_when_its_row_is_queued_again(outbox, tmp_path):
+def test_refused_photo_is_retried_when_its_row_is_added_again(outbox, tmp_path):
     photo = FakePhoto(tmp_path / "a.jpg", "e" * 64, metadata={})
     operation = finding()
     outbox.add(operation, photos=[photo])
-    outbox.mark_photo_failed(photo.sha256, "照片文件已损坏")
-    outbox.add({**operation, "description": "换了照片说明"}, photos=[photo])
+    outbox.record_results([{"id": operation["id"], "status": "applied", "result": {}}])
+    outbox.mark_photo_failed(photo.sha256, "照片内容与其 SHA-256 不符")
+    outbox.add(operation, photos=[photo])
     assert outbox.photo(photo.sha256).state == "pending"
 
 

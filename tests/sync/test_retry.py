@@ -110,6 +110,14 @@ def test_unreadable_retry_after_is_ignored(header):
     assert retry_after_seconds(header) is None
 
 
+def test_certificate_error_gives_up_at_once():
+    retrier, slept = make_retrier()
+    send = sender(requests.exceptions.SSLError("certificate verify failed"))
+    with pytest.raises(ServerUnreachable, match="证书"):
+        retrier.call(send)
+    assert send.calls == 1 and slept == []
+
+
 def test_gives_up_after_the_attempts_of_a_run():
     retrier, slept = make_retrier(max_attempts=3)
     send = sender(Answer(503), requests.ConnectionError(), Answer(502))

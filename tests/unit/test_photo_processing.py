@@ -8,8 +8,8 @@ from PIL.JpegImagePlugin import JpegImageFile
 
 from server.photos.processing import (DISPLAY_LONG_EDGE, THUMB_LONG_EDGE, Limits, PhotoRejected,
                                       decode_reduced, make_thumbnail, process, sniff_format)
-from tests.unit.test_photo_samples import (gif, phone_jpeg, plain_jpeg, png, png_bomb,
-                                           text_named_jpeg, truncated_jpeg, webp)
+from tests.unit.test_photo_samples import (gif, jpeg_with_broken_exif, phone_jpeg, plain_jpeg,
+                                           png, png_bomb, text_named_jpeg, truncated_jpeg, webp)
 
 LIMITS = Limits(max_bytes=30 * 1024 * 1024, max_pixels=64_000_000)
 
@@ -106,6 +106,13 @@ def test_exif_gps_south_and_west_are_negative():
 def test_photo_without_exif_has_no_exif_time_or_place():
     processed = process(png(), LIMITS)
     assert (processed.exif_captured_at, processed.exif_latitude) == (None, None)
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_unreadable_exif_does_not_refuse_the_photo():
+    processed = process(jpeg_with_broken_exif(), LIMITS)
+    assert (processed.width, processed.height) == (800, 600)
+    assert processed.exif_captured_at is None and processed.exif_latitude is None
 
 
 def test_truncated_jpeg_is_refused_as_corrupt():

@@ -54,6 +54,15 @@ def gif() -> bytes:
     return _encoded(Image.new("P", (64, 64)), "GIF")
 
 
+def jpeg_with_broken_exif() -> bytes:
+    """EXIF whose GPS and Exif sub-directories point far beyond the end of the segment."""
+    entries = [struct.pack(">HHII", tag, 4, 1, 0x00FFFFFF) for tag in (0x8769, 0x8825)]
+    tiff = b"MM\x00\x2a\x00\x00\x00\x08" + struct.pack(">H", 2) + b"".join(entries) + bytes(4)
+    segment = b"Exif\x00\x00" + tiff
+    data = plain_jpeg()
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", 2 + len(segment)) + segment + data[2:]
+
+
 def text_named_jpeg() -> bytes:
     return "这不是照片，只是一个叫 photo.jpg 的文本文件\n".encode() * 20
 
