@@ -100,8 +100,11 @@ class Finding(db.Model):
     submission: Mapped[Submission | None] = relationship(back_populates="findings")
     round: Mapped[SurveyRound] = relationship()
     building: Mapped[Building] = relationship()
-    photos: Mapped[list["FindingPhoto"]] = relationship(order_by="FindingPhoto.position",
-                                                        cascade="all, delete-orphan")
+    # The evidence; after-photos of a rectification hang off that rectification.
+    photos: Mapped[list["FindingPhoto"]] = relationship(
+        primaryjoin="and_(Finding.id == FindingPhoto.finding_id, "
+                    "FindingPhoto.rectification_id.is_(None))",
+        order_by="FindingPhoto.position", cascade="all, delete-orphan")
     rectifications: Mapped[list["Rectification"]] = relationship(
         back_populates="finding", order_by="Rectification.id")
 
@@ -111,13 +114,16 @@ class Finding(db.Model):
 
 
 class FindingPhoto(db.Model):
-    """A finding's photo by hash. The photo itself may not have arrived yet."""
+    """A finding's photo by hash: evidence, or an after-photo of one of its rectifications.
+    The photo itself may not have arrived yet."""
 
     __tablename__ = "finding_photos"
     __table_args__ = (UniqueConstraint("finding_id", "sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"),
                                             index=True)
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectifications.id"),
+                                                         index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -131,7 +137,8 @@ class Rectification(db.Model):
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    photos: Mapped[list] = mapped_column(JSONDocument, default=list)
     rectified_on: Mapped[date | None] = mapped_column(Date)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finding: Mapped[Finding] = relationship(back_populates="rectifications")
+    photos: Mapped[list[FindingPhoto]] = relationship(order_by="FindingPhoto.position",
+                                                      overlaps="photos")

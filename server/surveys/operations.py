@@ -163,9 +163,16 @@ def report_rectification(user: User, payload: dict) -> Rectification:
     if finding.status not in RECTIFIABLE_STATUSES:
         raise ApiError("finding.not_editable",
                        f"该问题状态为“{finding.status_label}”，确认后才能上报整改")
+    evidence = {p.sha256 for p in finding.photos}
+    reused = [sha256 for sha256 in payload.get("photos", []) if sha256 in evidence]
+    if reused:
+        raise ApiError("request.invalid", "整改后照片不能与问题照片相同，请拍摄整改后的现场",
+                       details={"fields": {"photos": reused}})
     rectification = Rectification(uuid=str(payload["id"]), finding=finding, author_id=user.id,
-                                  note=payload.get("note"), photos=payload.get("photos", []),
-                                  rectified_on=payload.get("rectified_on"))
+                                  note=payload.get("note"), rectified_on=payload.get("rectified_on"))
+    for position, sha256 in enumerate(dict.fromkeys(payload.get("photos", []))):
+        rectification.photos.append(FindingPhoto(finding_id=finding.id, sha256=sha256,
+                                                 position=position))
     finding.status = "rectified"
     db.session.add(rectification)
     db.session.flush()

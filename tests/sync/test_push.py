@@ -210,7 +210,8 @@ def test_rectification_of_a_confirmed_finding_marks_it_fixed(push, worker, build
     assert statuses(push(worker, rectification)) == ["applied"]
     db.session.refresh(finding)
     assert finding.status == "rectified"
-    assert finding.rectifications[0].photos == ["e" * 64]
+    assert [p.sha256 for p in finding.rectifications[0].photos] == ["e" * 64]
+    assert [p.sha256 for p in finding.photos] == [PHOTO]
 
 
 def test_rectification_of_an_unconfirmed_finding_is_rejected(push, worker, building):
@@ -225,3 +226,14 @@ def test_push_records_when_the_device_last_synced(push, worker, building, gas_an
     device = str(uuid.uuid4())
     push(worker, submission_op(building, gas_answers()), device_id=device)
     assert db.session.get(Device, device).last_push_at is not None
+
+
+def test_rectification_reusing_the_evidence_photo_is_rejected(push, worker, building):
+    report = pipe_leak(building)
+    push(worker, report)
+    db.session.scalar(db.select(Finding)).status = "accepted"
+    db.session.commit()
+    [result] = push(worker, {"op": "rectification.report", "id": str(uuid.uuid4()),
+                             "finding": report["id"], "photos": [PHOTO]}).json["results"]
+    assert result["status"] == "rejected"
+    assert result["error"]["details"]["fields"]["photos"] == [PHOTO]
