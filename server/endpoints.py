@@ -70,16 +70,18 @@ class EndpointDoc:
     response: type[Schema] | None = None
     status: int = 200
     errors: list[str] = field(default_factory=list)
+    raw_body: tuple[str, ...] = ()  # content types of a body the handler reads itself (bytes)
 
 
 PUBLIC = None
 
 
 def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, response=None,
-             status: int = 200, many: bool = False, errors: list[str] | None = None):
+             status: int = 200, many: bool = False, errors: list[str] | None = None,
+             raw_body: tuple[str, ...] = ()):
     """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values."""
     doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None,
-                      query, body, response, status, errors or [])
+                      query, body, response, status, errors or [], tuple(raw_body))
 
     def decorate(handler):
         @functools.wraps(handler)

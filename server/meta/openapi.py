@@ -50,6 +50,10 @@ def _operation(rule, doc) -> dict:
     if doc.body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": doc.body}}}
+    if doc.raw_body:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        operation["requestBody"] = {"required": True,
+                                    "content": {kind: binary for kind in doc.raw_body}}
     if doc.roles is not None:
         operation["security"] = [{"bearer": []}]
         operation["x-roles"] = sorted(doc.roles)

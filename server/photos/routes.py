@@ -13,6 +13,7 @@ from server.photos.schemas import (CaptureMetadataQuery, CheckRequestSchema, Che
 
 blueprint = Blueprint("photos_api", __name__, url_prefix="/api")
 ALL_ROLES = tuple(Role)
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 UPLOAD_ERRORS = ["request.bad_parameter", "photo.hash_mismatch", "photo.unsupported_type",
                  "photo.too_large", "photo.too_many_pixels", "photo.corrupt"]
 ONE_YEAR = 365 * 24 * 3600
@@ -28,7 +29,7 @@ def check_photos(body):
 @blueprint.put("/photos/<sha>")
 @endpoint(summary="上传一张完整照片（请求体为照片字节；201 已保存，200 服务器早已有）",
           tags=["photos"], roles=SURVEYING_ROLES, query=CaptureMetadataQuery,
-          response=PhotoSchema, status=201, errors=UPLOAD_ERRORS)
+          response=PhotoSchema, status=201, errors=UPLOAD_ERRORS, raw_body=IMAGE_TYPES)
 def upload_photo(sha, query):
     sha = operations.require_sha256(sha)
     data = _raw_body(operations.limits().max_bytes)
@@ -39,7 +40,8 @@ def upload_photo(sha, query):
 @blueprint.put("/photos/<sha>/chunks")
 @endpoint(summary="上传大照片的一个分片（202 已收到；收齐的那一片 201）", tags=["photos"],
           roles=SURVEYING_ROLES, query=ChunkQuery, response=ChunkResultSchema, status=201,
-          errors=[*UPLOAD_ERRORS, "photo.offset_mismatch"])
+          errors=[*UPLOAD_ERRORS, "photo.offset_mismatch"],
+          raw_body=("application/octet-stream",))
 def upload_chunk(sha, query):
     sha = operations.require_sha256(sha)
     data = _raw_body(operations.chunk_limit())
