@@ -1,21 +1,29 @@
 """Make the embedded SQLite default behave like PostgreSQL where the code relies on it."""
+from flask import has_request_context, request
 from sqlalchemy import event
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_sqlite_behave(engine) -> None:
-    """Foreign keys enforced, real transactions (so SAVEPOINTs roll back what they should —
-    pysqlite's own transaction handling breaks them), and waiting on a busy database instead of
-    failing at once when several server workers write."""
+    """Foreign keys enforced; real transactions, so SAVEPOINTs roll back what they should
+    (pysqlite's own transaction handling breaks them); waiting on a busy database rather than
+    failing at once.
+
+    A request that may write begins IMMEDIATE: it takes the write lock up front. A deferred
+    transaction that reads and then writes while another worker writes cannot wait its turn —
+    SQLite answers "database is locked" at once — so concurrent pushes would fail."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method not in READ_ONLY_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,6 +1,6 @@
 """`python -m sync`: a property company pushes its defects list and photos, and sees what is waiting.
 
-    python -m sync login --server URL --username U        (asks for the password; LOUJIAN_PASSWORD works too)
+    python -m sync login --server URL --username U     (asks for the password, or LOUJIAN_PASSWORD)
     python -m sync push-defects FILE --photos DIR [--server URL] [--state DIR]
     python -m sync status [--state DIR]
     python -m sync retry [--state DIR]

@@ -310,7 +310,7 @@ def _captured_at(raw) -> str:
 # ---- identity and operations ---------------------------------------------------------------
 
 def operation_id(scope: str, row: DefectRow) -> str:
-    """The row's operation id: the same file row gives the same id on every run, for this account scope."""
+    """The row's operation id: the same row gives the same id on every run, within one scope."""
     name = f"{scope}\x1f编号\x1f{_compact(row.key)}" if row.key else \
         f"{scope}\x1f内容\x1f" + "\x1f".join(_identity_fields(row))
     return str(uuid.uuid5(DEFECT_ID_NAMESPACE, name))

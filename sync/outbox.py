@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sync.photo_files import describe_photo
+
 OPERATION_STATES = ("pending", "sent", "applied", "failed")
 PHOTO_STATES = ("pending", "held", "failed")
 CONFIRMED = ("applied", "already_applied")
@@ -91,7 +93,8 @@ class Photo:
 @dataclass(frozen=True)
 class Added:
     item: Item
-    outcome: str  # new | unchanged | requeued | replaced | kept (body differs, but the server may hold the old one)
+    # new | unchanged | requeued | replaced | kept (the body differs, but the server may hold the old)
+    outcome: str
 
 
 class Outbox:
@@ -146,13 +149,15 @@ class Outbox:
     # ---- adding ----------------------------------------------------------------------------
 
     def add(self, operation: dict, *, photos=(), source=None, digest=None) -> Added:
-        """Queue an operation (and its photos: PhotoFile-like objects), or find it already queued.
+        """Queue an operation (and its photos: paths, or PhotoFile), or find it already queued.
 
         Adding again what failed puts it back in the queue (with the new body if it changed), and
         its refused photos too; a body that changed after it was sent is kept as sent, since the
         server may hold it.
         """
         op_id, body = str(operation["id"]), _canonical(operation)
+        # hashing reads the files: done before the write lock is taken
+        photos = [p if hasattr(p, "sha256") else describe_photo(p) for p in photos]
         with self._transaction() as db:
             row = db.execute("SELECT * FROM operations WHERE id = ?", (op_id,)).fetchone()
             if row is None:

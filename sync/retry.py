@@ -23,7 +23,7 @@ def is_retryable_status(status: int) -> bool:
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds from now: delta-seconds or an HTTP date; None when absent or unreadable."""
+    """`Retry-After` in seconds from now (it may be seconds or an HTTP date); None if unreadable."""
     if not value:
         return None
     value = value.strip()

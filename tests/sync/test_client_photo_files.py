@@ -53,7 +53,8 @@ def test_file_that_is_not_an_image_has_no_metadata(save):
     assert exif_metadata(save(b"not a photo", "x.jpg")) == {}
 
 
-@pytest.mark.parametrize("data, expected", [(plain_jpeg(), "image/jpeg"), (png(), "image/png"),
-                                            (webp(), "image/webp"), (b"GIF89a...", "application/octet-stream")])
+@pytest.mark.parametrize("data, expected", [
+    (plain_jpeg(), "image/jpeg"), (png(), "image/png"), (webp(), "image/webp"),
+    (b"GIF89a...", "application/octet-stream")])
 def test_content_type_is_read_from_the_first_bytes(data, expected):
     assert content_type(data[:16]) == expected

@@ -1,4 +1,5 @@
 """The outbox on disk: nothing lost, nothing doubled, nothing dropped before the server confirms."""
+import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,7 +168,8 @@ def test_refused_photo_is_retried_when_its_row_is_added_again(outbox, tmp_path):
 
 
 def test_pull_cursor_is_saved_with_its_page(outbox):
-    outbox.save_pulled([{"seq": 41, "kind": "finding", "id": "f1", "data": {"status": "returned"}}], "41")
+    change = {"seq": 41, "kind": "finding", "id": "f1", "data": {"status": "returned"}}
+    outbox.save_pulled([change], "41")
     assert outbox.pull_cursor == "41"
     assert outbox.pulled("finding", "f1") == {"status": "returned"}
 
@@ -178,3 +180,12 @@ def test_device_id_is_made_once(tmp_path):
     with Outbox(tmp_path / "o.sqlite3") as second:
         assert second.device_id == device_id
         uuid.UUID(device_id)
+
+
+def test_photos_may_be_given_as_paths(outbox, tmp_path):
+    path = tmp_path / "leak.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 leak")
+    outbox.add(finding(), photos=[path])
+    [photo] = outbox.photos_waiting()
+    assert (photo.path, photo.size) == (str(path), path.stat().st_size)
+    assert photo.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
