@@ -17,6 +17,10 @@ from server.surveys.models import (FINDING_STATUSES, Finding, FindingPhoto, Rect
 from server.syncing.feed import announce
 
 
+# The operations below check everything before they add or change anything, and leave flushing
+# to their caller: sync applies a whole batch with one flush (see server/syncing/operations.py).
+
+
 def record_submission(user: User, payload: dict, registry, survey_round: SurveyRound
                       ) -> Submission:
     """One filled form, validated against its form version; its defects become findings.
@@ -41,7 +45,6 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
     db.session.add(submission)
     for defect in derive_defects(form, payload["answers"], facts):
         submission.findings.append(_finding_from(defect, submission, user))
-    db.session.flush()
     record(user, "submission.created", "submission", submission.uuid,
            building_id=building.id, indicator=form.indicator, findings=len(submission.findings))
     return submission
@@ -118,7 +121,6 @@ def report_finding(user: User, payload: dict, registry, survey_round: SurveyRoun
     finding.description = payload.get("description")
     finding.captured_at = _in_utc(payload.get("captured_at"))
     db.session.add(finding)
-    db.session.flush()
     record(user, "finding.reported", "finding", finding.uuid, building_id=building.id,
            indicator=form.indicator, check_item=finding.check_item)
     return finding
@@ -150,7 +152,6 @@ def update_finding(user: User, finding_uuid: str, changes: dict) -> Finding:
             known.add(sha256)
     if finding.status in ("returned", "resurvey"):
         finding.status = "pending"
-    db.session.flush()
     record(user, "finding.updated", "finding", finding.uuid,
            changes={k: [before[k], changes[k]] for k in before},
            added_photos=changes.get("add_photos", []))
@@ -175,7 +176,6 @@ def report_rectification(user: User, payload: dict) -> Rectification:
                                                  position=position))
     finding.status = "rectified"
     db.session.add(rectification)
-    db.session.flush()
     record(user, "finding.rectified", "finding", finding.uuid, rectification=rectification.uuid)
     return rectification
 

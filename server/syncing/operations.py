@@ -4,14 +4,15 @@ import uuid
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
-from server.buildings.models import Building
+from server.buildings.models import Building, Community, Estate
 from server.db_types import utcnow
 from server.errors import ApiError
 from server.extensions import db
-from server.photos.operations import missing_photos
+from server.photos.operations import missing_hashes
 from server.surveys import operations as surveys
 from server.surveys.catalog import round_by_code
 from server.syncing.changes import hydrate
@@ -21,48 +22,104 @@ from sync.idempotency import differing_fields
 
 
 def push(user: User, device_id: uuid.UUID | None, operations: list[dict], registry) -> list[dict]:
-    results = [apply_operation(user, device_id, raw, registry) for raw in operations]
+    """Apply a batch. The fast way checks each operation in Python and writes the whole batch
+    with one flush. Should the database refuse that flush (a twin of the batch committed the same
+    ids a moment earlier), everything is rolled back and applied again with one savepoint per
+    operation, where each twin is answered from the operation log."""
+    try:
+        results = _apply_batch(user, device_id, operations, registry, isolated=False)
+    except IntegrityError:
+        db.session.rollback()
+        results = _apply_batch(user, device_id, operations, registry, isolated=True)
     if device_id is not None:
         _device(user, device_id).last_push_at = utcnow()
     return results
 
 
-def apply_operation(user: User, device_id, raw: dict, registry) -> dict:
-    """Apply one operation in its own savepoint; the answer is one of the four statuses."""
-    op_id = str(raw["id"])
-    schema_class = OPERATION_SCHEMAS.get(raw["op"])
-    if schema_class is None:
-        known = "、".join(OPERATION_SCHEMAS)
-        return _refused(op_id, ApiError("request.invalid", f"未知的操作类型 {raw['op']}，可用：{known}"))
-    schema = schema_class()
-    try:
-        payload = schema.load(raw)
-    except ValidationError as error:
-        return _refused(op_id, ApiError("request.invalid", "操作内容未通过校验",
-                                        details={"fields": error.messages}))
-    body = schema.dump(payload)
+def _apply_batch(user, device_id, operations, registry, *, isolated: bool) -> list[dict]:
+    batch = Batch(user, device_id, registry, operations)
+    if isolated:
+        answers = [batch.apply(raw, isolated) for raw in operations]
+    else:
+        with db.session.no_autoflush:  # written at once below, in a few multi-row inserts
+            answers = [batch.apply(raw, isolated) for raw in operations]
+    with db.session.no_autoflush:  # the batch writes no photos: ask before it is written
+        missing = set(missing_hashes(batch.photo_hashes))
+    results = [answer(missing) for answer in answers]
+    db.session.flush()
+    return results
 
-    stored = db.session.get(SyncOperation, op_id)
-    if stored is None:
-        savepoint = db.session.begin_nested()
+
+class Batch:
+    """What a batch needs from the database, fetched once: the operations already applied, the
+    buildings it touches (with what the scope checks read), the rounds it names."""
+
+    def __init__(self, user, device_id, registry, operations):
+        self.user, self.device_id, self.registry = user, device_id, registry
+        self.stored = {op.id: op for op in db.session.scalars(
+            select(SyncOperation).where(SyncOperation.id.in_([str(r["id"]) for r in operations])))}
+        building_ids = [r["building_id"] for r in operations
+                        if type(r.get("building_id")) is int]  # noqa: E721 (bools are not ids)
+        # Held here so they stay in the session's identity map, where the operations find them.
+        self.buildings = db.session.scalars(select(Building).where(Building.id.in_(building_ids))
+                                            .options(selectinload(Building.estate)
+                                                     .selectinload(Estate.community)
+                                                     .selectinload(Community.town))).all()
+        self._rounds: dict = {}
+        self.photo_hashes: list[str] = []
+
+    def round(self, code):
+        if code not in self._rounds:
+            self._rounds[code] = round_by_code(code)
+        return self._rounds[code]
+
+    def apply(self, raw: dict, isolated: bool):
+        """One operation. Returns a function that, once the batch is flushed and the photos the
+        server still lacks are known, gives the operation's answer."""
+        op_id = str(raw["id"])
+        schema = OPERATION_SCHEMAS.get(raw["op"])
+        if schema is None:
+            known = "、".join(OPERATION_SCHEMAS)
+            return _fixed(_refused(op_id, ApiError(
+                "request.invalid", f"未知的操作类型 {raw['op']}，可用：{known}")))
         try:
-            result = APPLY[raw["op"]](user, payload, registry)
-            db.session.add(SyncOperation(id=op_id, op=raw["op"], user_id=user.id,
-                                         device_id=str(device_id) if device_id else None,
-                                         body=body, result=result))
-            db.session.flush()
-            savepoint.commit()
-            return {"id": op_id, "status": "applied", "result": result}
+            payload = schema.load(raw)
+        except ValidationError as error:
+            return _fixed(_refused(op_id, ApiError("request.invalid", "操作内容未通过校验",
+                                                   details={"fields": error.messages})))
+        body = schema.dump(payload)
+        stored = self.stored.get(op_id)
+        if stored is not None:
+            return _fixed(_replayed(stored, raw["op"], body))
+
+        savepoint = db.session.begin_nested() if isolated else None
+        try:
+            outcome = APPLY[raw["op"]](self.user, payload, self.registry, self)
         except ApiError as error:
-            savepoint.rollback()
-            return _refused(op_id, error)
-        except IntegrityError:
-            # A twin of this operation committed first (two tabs, a retried request).
-            savepoint.rollback()
-            stored = db.session.get(SyncOperation, op_id)
-            if stored is None:
-                raise
-    return _replayed(stored, raw["op"], body)
+            if savepoint is not None:
+                savepoint.rollback()
+            return _fixed(_refused(op_id, error))
+        operation = SyncOperation(id=op_id, op=raw["op"], user_id=self.user.id, body=body,
+                                  device_id=str(self.device_id) if self.device_id else None,
+                                  result={})
+        db.session.add(operation)
+        if savepoint is not None:
+            try:
+                savepoint.commit()
+            except IntegrityError:  # its twin committed while we worked
+                savepoint.rollback()
+                return _fixed(_replayed(db.session.get(SyncOperation, op_id), raw["op"], body))
+        self.stored[op_id] = operation  # the same id again in this batch is a replay
+        self.photo_hashes += outcome.photos
+
+        def answer(missing: set[str]) -> dict:
+            operation.result = outcome.describe(missing)
+            return {"id": op_id, "status": "applied", "result": operation.result}
+        return answer
+
+
+def _fixed(answer: dict):
+    return lambda missing: answer
 
 
 def _replayed(stored: SyncOperation, op: str, body: dict) -> dict:
@@ -80,34 +137,54 @@ def _refused(op_id: str, error: ApiError) -> dict:
             "error": {"code": error.code, "message": error.message, "details": error.details}}
 
 
-def _create_submission(user, payload, registry) -> dict:
-    submission = surveys.record_submission(user, payload, registry,
-                                           round_by_code(payload.get("round")))
-    return {"submission": submission.uuid, "counts": submission.counts,
-            "findings": [_finding_result(f) for f in submission.findings]}
+class Outcome:
+    """What an applied operation produced: the photos it refers to, and its answer once the
+    photos the server still lacks are known."""
+
+    def __init__(self, photos: list[str], describe):
+        self.photos, self.describe = photos, describe
 
 
-def _report_finding(user, payload, registry) -> dict:
-    finding = surveys.report_finding(user, payload, registry, round_by_code(payload.get("round")))
-    return {"finding": _finding_result(finding)}
+def _create_submission(user, payload, registry, batch) -> Outcome:
+    submission = surveys.record_submission(user, payload, registry, batch.round(payload["round"]))
+    return Outcome(_photos_of(*submission.findings), lambda missing: {
+        "submission": submission.uuid, "counts": submission.counts,
+        "findings": [_finding_result(f, missing) for f in submission.findings]})
 
 
-def _update_finding(user, payload, registry) -> dict:
+def _report_finding(user, payload, registry, batch) -> Outcome:
+    finding = surveys.report_finding(user, payload, registry, batch.round(payload["round"]))
+    return Outcome(_photos_of(finding),
+                   lambda missing: {"finding": _finding_result(finding, missing)})
+
+
+def _update_finding(user, payload, registry, batch) -> Outcome:
     finding = surveys.update_finding(user, str(payload["finding"]), payload["changes"])
-    return {"finding": _finding_result(finding)}
+    return Outcome(_photos_of(finding),
+                   lambda missing: {"finding": _finding_result(finding, missing)})
 
 
-def _report_rectification(user, payload, registry) -> dict:
+def _report_rectification(user, payload, registry, batch) -> Outcome:
     rectification = surveys.report_rectification(user, payload)
-    return {"rectification": rectification.uuid,
-            "finding": _finding_result(rectification.finding)}
+    after = [p.sha256 for p in rectification.photos]
+    return Outcome(_photos_of(rectification.finding) + after, lambda missing: {
+        "rectification": rectification.uuid,
+        "finding": _finding_result(rectification.finding, missing),
+        "missing_photos": [sha256 for sha256 in after if sha256 in missing]})
 
 
-def _finding_result(finding) -> dict:
-    finding.missing_photos = missing_photos(finding)
-    return FindingResultSchema().dump(finding)
+def _photos_of(*findings) -> list[str]:
+    return [photo.sha256 for finding in findings for photo in finding.photos]
 
 
+def _finding_result(finding, missing: set[str]) -> dict:
+    finding.missing_photos = [p.sha256 for p in finding.photos if p.sha256 in missing]
+    return FINDING_RESULT.dump(finding)
+
+
+# Schema instances are reused: building one copies every declared field, which costs more than
+# loading a small operation with it.
+FINDING_RESULT = FindingResultSchema()
 APPLY = {
     "submission.create": _create_submission,
     "finding.report": _report_finding,

@@ -98,11 +98,11 @@ class RectificationReportOp(_Operation):
     rectified_on = fields.Date(load_default=None, allow_none=True)
 
 
-OPERATION_SCHEMAS = {
-    "submission.create": SubmissionCreateOp,
-    "finding.report": FindingReportOp,
-    "finding.update": FindingUpdateOp,
-    "rectification.report": RectificationReportOp,
+OPERATION_SCHEMAS = {  # instances, reused: see FINDING_RESULT in operations.py
+    "submission.create": SubmissionCreateOp(),
+    "finding.report": FindingReportOp(),
+    "finding.update": FindingUpdateOp(),
+    "rectification.report": RectificationReportOp(),
 }
 
 

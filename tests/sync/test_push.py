@@ -6,6 +6,7 @@ import pytest
 from server.accounts.models import Role
 from server.extensions import db
 from server.surveys.models import Finding, Submission
+from server.syncing import operations
 from server.syncing.models import Device, SyncOperation
 from tests.factories import submission_op
 
@@ -237,3 +238,26 @@ def test_rectification_reusing_the_evidence_photo_is_rejected(push, worker, buil
                              "finding": report["id"], "photos": [PHOTO]}).json["results"]
     assert result["status"] == "rejected"
     assert result["error"]["details"]["fields"]["photos"] == [PHOTO]
+
+
+def test_the_same_operation_twice_in_one_batch_is_applied_once(push, worker, building):
+    report = pipe_leak(building)
+    assert statuses(push(worker, report, report)) == ["applied", "already_applied"]
+    assert count(Finding) == 1
+
+
+def test_a_twin_committed_during_the_batch_is_answered_from_the_log(
+        push, worker, building, monkeypatch):
+    """The batch looked for its ids before a twin request committed them: its one-flush write
+    fails on the primary key, and the batch is applied again operation by operation."""
+    first, second = pipe_leak(building), pipe_leak(building)
+    push(worker, first)
+    original_init = operations.Batch.__init__
+
+    def blind_to_the_twin(self, *args):
+        original_init(self, *args)
+        self.stored.pop(first["id"], None)
+
+    monkeypatch.setattr(operations.Batch, "__init__", blind_to_the_twin)
+    assert statuses(push(worker, second, first)) == ["applied", "already_applied"]
+    assert count(Finding) == 2 and count(SyncOperation) == 2
