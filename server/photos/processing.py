@@ -76,20 +76,16 @@ def process(data: bytes, limits: Limits) -> ProcessedPhoto:
             stored_size = image.size
             image.verify()  # structure and checksums (PNG CRCs), before spending a decode
         # Decoding reads the whole stream even at a reduced scale, so a truncated file fails here.
+        # One draft-mode decode serves both copies: the thumbnail is shrunk from the display copy.
         with decode_reduced(data, image_format, DISPLAY_LONG_EDGE, limits.max_pixels) as image:
             exif = _safe_exif(image)
             width, height = _oriented(stored_size, exif)  # read before the copy drops the tag
             captured_at, latitude, longitude = _exif_time_and_place(exif)
             display = _derived_jpeg(image, DISPLAY_LONG_EDGE)
-        thumb = make_thumbnail(data, image_format, limits.max_pixels)
+            thumb = _derived_jpeg(image, THUMB_LONG_EDGE)
     return ProcessedPhoto(mime_type=mime_type, width=width, height=height,
                           exif_captured_at=captured_at, exif_latitude=latitude,
                           exif_longitude=longitude, display=display, thumb=thumb)
-
-
-def make_thumbnail(data: bytes, image_format: str, max_pixels: int) -> bytes:
-    with decode_reduced(data, image_format, THUMB_LONG_EDGE, max_pixels) as image:
-        return _derived_jpeg(image, THUMB_LONG_EDGE)
 
 
 def decode_reduced(data: bytes, image_format: str, long_edge: int, max_pixels: int
@@ -150,14 +146,17 @@ def _too_many_pixels(max_pixels: int) -> PhotoRejected:
 
 
 def _derived_jpeg(image: Image.Image, long_edge: int) -> bytes:
-    # Bilinear, not Lanczos: after the draft decode the scale left is under 2×, where Pillow's
-    # bilinear filter looks the same and takes half the time. thumbnail() never enlarges.
+    """Shrinks the image in place (so a smaller copy can follow from it) and encodes it upright.
+
+    Bilinear, not Lanczos: after the draft decode the scale left for the display copy is under
+    2×, where Pillow's bilinear filter looks the same and takes half the time; larger steps are
+    first reduced by whole factors (thumbnail's reducing_gap). thumbnail() never enlarges."""
     image.thumbnail((long_edge, long_edge), Image.Resampling.BILINEAR)
     try:
-        ImageOps.exif_transpose(image, in_place=True)  # after shrinking: fewer pixels to move
+        upright = ImageOps.exif_transpose(image)  # after shrinking: fewer pixels to move
     except Exception:  # a broken orientation tag is no reason to refuse the photo
-        pass
-    return _as_jpeg(image)
+        upright = image
+    return _as_jpeg(upright)
 
 
 def _oriented(size: tuple[int, int], exif: Image.Exif | None) -> tuple[int, int]:

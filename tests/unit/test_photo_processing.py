@@ -7,7 +7,7 @@ from PIL import Image, ImageFile
 from PIL.JpegImagePlugin import JpegImageFile
 
 from server.photos.processing import (DISPLAY_LONG_EDGE, THUMB_LONG_EDGE, Limits, PhotoRejected,
-                                      decode_reduced, make_thumbnail, process, sniff_format)
+                                      decode_reduced, process, sniff_format)
 from tests.unit.test_photo_samples import (gif, jpeg_with_broken_exif, phone_jpeg, plain_jpeg,
                                            png, png_bomb, text_named_jpeg, truncated_jpeg, webp)
 
@@ -60,7 +60,7 @@ def test_thumbnail_decodes_the_jpeg_in_draft_mode(monkeypatch):
         return original_draft(self, mode, size)
 
     monkeypatch.setattr(JpegImageFile, "draft", spying_draft)
-    make_thumbnail(phone_jpeg(), "JPEG", LIMITS.max_pixels)
+    process(phone_jpeg(), LIMITS)
     assert requested
 
 
