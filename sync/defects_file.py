@@ -7,21 +7,17 @@ not drawn: uuid5 over the account's scope and the company's own row key (编号)
 else over the row's normalised content — so running the same file again makes the same ids and the
 outbox and the server recognise every row they already have.
 """
-import csv
 import hashlib
-import io
 import re
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from forms import FORMS_ROOT, load_system
+from sync import spreadsheets
 from sync.photo_files import CHINA_STANDARD_TIME
 
 # Fixed forever: changing it would give every row already sent a new id, i.e. a duplicate.
@@ -175,42 +171,10 @@ def read_defects(path, indicators: IndicatorCatalogue, *, sheet: str | None = No
 
 
 def _read_table(path: Path, sheet: str | None) -> list[list]:
-    if not path.is_file():
-        raise DefectsFileError(f"找不到文件 {path}")
-    if path.suffix.lower() == ".xls":
-        raise DefectsFileError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV")
-    data = path.read_bytes()
-    if path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK"):
-        return _read_xlsx(path, sheet)
-    text = _decode(data)
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=max(",\t;", key=sample.count)))
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    for encoding in ("utf-8", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DefectsFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> list[list]:
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        raise DefectsFileError(f"无法打开 Excel 文件 {path.name}，文件可能已损坏") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DefectsFileError(f"找不到工作表“{sheet}”；文件中有：{'、'.join(book.sheetnames)}")
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        worksheet.reset_dimensions()
-        return [list(row) for row in worksheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        return spreadsheets.read_table(path, sheet)[1]
+    except spreadsheets.UnreadableTable as error:
+        raise DefectsFileError(str(error)) from None
 
 
 def _find_header(table: list) -> int:

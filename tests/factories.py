@@ -1,8 +1,10 @@
 """Factory fixtures: each returns a callable that makes one object with sensible defaults."""
+import csv
 import itertools
 import uuid
 from datetime import timedelta
 
+import openpyxl
 import pytest
 
 from server.accounts.models import Agency, Role
@@ -153,3 +155,29 @@ def push(client):
             body["device_id"] = device_id
         return client.post("/api/sync/push", headers=headers, json=body)
     return send
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Writes rows to a CSV file in the given encoding (as offices save them) and returns its path."""
+    def write(rows, encoding="utf-8", name="table.csv"):
+        path = tmp_path / name
+        with open(path, "w", encoding=encoding, newline="") as out:
+            csv.writer(out).writerows(rows)
+        return path
+    return write
+
+
+@pytest.fixture
+def write_xlsx(tmp_path):
+    """Writes rows to an XLSX file (one sheet, optionally named) and returns its path."""
+    def write(rows, name="table.xlsx", sheet=None):
+        book = openpyxl.Workbook()
+        if sheet is not None:
+            book.active.title = sheet
+        for row in rows:
+            book.active.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+    return write

@@ -8,23 +8,20 @@ with its spreadsheet row number (header = row 1 when the header is the first row
 A blank cell means "unknown": it never erases what is already known about a building.
 """
 import csv
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 from marshmallow import ValidationError, validate
-from openpyxl.utils.exceptions import InvalidFileException
 
 from forms.facts import build_era
 from server.buildings.import_values import (FIELD_PARSERS, TEXT_LIMITS, CellError, building_number,
                                             cell_text, is_blank, structure_class)
 from server.buildings.schemas import EARLIEST_YEAR, FACT_VALIDATORS
+from sync import spreadsheets
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 BUILT_IN_MAPPINGS = ("census", "bureau")
@@ -113,50 +110,10 @@ def _header_key(header) -> str:
 
 def read_table(path: Path, sheet: str | None = None) -> tuple[str | None, list[list]]:
     """(sheet name or None for CSV, every row as a list of cell values from row 1 on)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ImportFileError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入")
-    data = path.read_bytes()
-    if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK"):
-        return _read_xlsx(path, sheet)
-    return None, _read_csv(data)
-
-
-def _read_csv(data: bytes) -> list[list]:
-    text = _decode(data)
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-    delimiter = max(",\t;", key=sample.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):  # GB18030 is a superset of GBK and GB2312
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码后再导入")
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[list]]:
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        raise ImportFileError(f"无法打开 Excel 文件 {path.name}，文件可能已损坏") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ImportFileError(f"找不到工作表“{sheet}”；文件中的工作表有：{'、'.join(book.sheetnames)}")
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        worksheet.reset_dimensions()  # some writers record a wrong used range; read what is there
-        rows = worksheet.iter_rows(min_row=1, values_only=True)
-        return worksheet.title, [list(row) for row in rows]
-    finally:
-        book.close()
+        return spreadsheets.read_table(path, sheet)
+    except spreadsheets.UnreadableTable as error:
+        raise ImportFileError(str(error)) from None
 
 
 # ---- parsing -------------------------------------------------------------------------------

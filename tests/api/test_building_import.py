@@ -9,8 +9,7 @@ from server.audit.models import AuditEntry
 from server.buildings import upsert
 from server.buildings.models import Building, Community, County, Estate, PropertyCompany, Town
 from server.extensions import db
-from tests.unit.test_import_parsing import (BUREAU_HEADER, CENSUS_HEADER,  # noqa: F401 (fixtures)
-                                            bureau_row, census_row, write_csv, write_xlsx)
+from tests.unit.test_import_parsing import BUREAU_HEADER, CENSUS_HEADER, bureau_row, census_row
 
 
 @pytest.fixture

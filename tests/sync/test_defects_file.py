@@ -1,8 +1,6 @@
 """Reading a property company's defects list, and the operation each row becomes."""
-import csv
 from datetime import datetime
 
-import openpyxl
 import pytest
 
 from sync.defects_file import (BuildingRef, DefectRow, DefectsFileError, IndicatorCatalogue,
@@ -17,28 +15,6 @@ SCOPE = "company:7"
 @pytest.fixture(scope="module")
 def indicators():
     return IndicatorCatalogue.load("2024")
-
-
-@pytest.fixture
-def write_csv(tmp_path):
-    def write(rows, encoding="utf-8", name="缺陷.csv"):
-        path = tmp_path / name
-        with open(path, "w", encoding=encoding, newline="") as out:
-            csv.writer(out).writerows(rows)
-        return path
-    return write
-
-
-@pytest.fixture
-def write_xlsx(tmp_path):
-    def write(rows, name="缺陷.xlsx"):
-        book = openpyxl.Workbook()
-        for row in rows:
-            book.active.append(row)
-        path = tmp_path / name
-        book.save(path)
-        return path
-    return write
 
 
 def only_row(parsed):

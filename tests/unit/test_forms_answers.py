@@ -1,27 +1,11 @@
 """validate_answers: types, required, constraints, relevance (answers to questions not asked are dropped)."""
 import pytest
 
-from forms import FORMS_ROOT, load_all, relevance, validate_answers
+from forms import relevance, validate_answers
 from forms.consistency import form_problems
 from forms.registry import Form
 
 PHOTO = "ab" * 32
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_all(FORMS_ROOT)
-
-
-@pytest.fixture
-def make_facts():
-    def make(**overrides):
-        facts = {"year_built": 1985, "build_era": 2, "structure_type": "masonry", "floors_above": 6, "floors_below": 0,
-                 "units": 2, "households": 24, "has_elevator": False, "gas_supply": "pipeline",
-                 "has_property_management": True}
-        facts.update(overrides)
-        return facts
-    return make
 
 
 @pytest.fixture

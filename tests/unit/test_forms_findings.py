@@ -1,25 +1,9 @@
 """derive_defects, counts, prescreen and applies on the 2024 forms."""
 import pytest
 
-from forms import FORMS_ROOT, applies, counts, derive_defects, load_all, prescreen
+from forms import applies, counts, derive_defects, prescreen
 
 PHOTO = "cd" * 32
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_all(FORMS_ROOT)
-
-
-@pytest.fixture
-def make_facts():
-    def make(**overrides):
-        facts = {"year_built": 1985, "build_era": 2, "structure_type": "masonry", "precast_slabs": False,
-                 "seismic_reinforced": False, "floors_above": 6, "floors_below": 0, "units": 2, "households": 24,
-                 "has_elevator": False, "gas_supply": "pipeline", "has_property_management": True}
-        facts.update(overrides)
-        return facts
-    return make
 
 
 @pytest.fixture

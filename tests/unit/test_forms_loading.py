@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from forms import FORMS_ROOT, load_all, load_system
+from forms import FORMS_ROOT, load_system
 
 # Words from attachment 2's "what to check" (indicators-2024.csv) that must each appear in a check item.
 ATTACHMENT_2_TERMS = {
@@ -19,11 +19,6 @@ ATTACHMENT_2_TERMS = {
     9: ["节能改造"],
     10: ["网络基础设施", "安防监测", "烟雾报警器", "健康管理", "紧急呼叫"],
 }
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_all(FORMS_ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ Plain parsing, no database: files are written to tmp_path and read back through 
 import csv
 import json
 
-import openpyxl
 import pytest
 
 from server.buildings.import_values import (CellError, parse_bool, parse_built, parse_gas,
@@ -26,29 +25,6 @@ def census():
 @pytest.fixture
 def bureau():
     return load_mapping("bureau")
-
-
-@pytest.fixture
-def write_csv(tmp_path):
-    def write(rows, encoding="utf-8", name="buildings.csv"):
-        path = tmp_path / name
-        with open(path, "w", encoding=encoding, newline="") as out:
-            csv.writer(out).writerows(rows)
-        return path
-    return write
-
-
-@pytest.fixture
-def write_xlsx(tmp_path):
-    def write(rows, name="buildings.xlsx", sheet="楼栋"):
-        book = openpyxl.Workbook()
-        book.active.title = sheet
-        for row in rows:
-            book.active.append(row)
-        path = tmp_path / name
-        book.save(path)
-        return path
-    return write
 
 
 def census_row(**changes):

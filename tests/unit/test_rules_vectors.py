@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from forms import FORMS_ROOT, check_rule, evaluate, load_all
+from forms import FORMS_ROOT, check_rule, evaluate
 from forms.rules import OPERATORS
 
 VECTORS = json.loads((FORMS_ROOT / "rule_vectors.json").read_text(encoding="utf-8"))
@@ -44,11 +44,6 @@ def names_in(rule, wanted):
     elif isinstance(rule, list):
         for item in rule:
             yield from names_in(item, wanted)
-
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_all(FORMS_ROOT)
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
