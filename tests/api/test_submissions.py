@@ -2,6 +2,7 @@
 its defects become findings, every survey kept."""
 import pytest
 
+from forms import RetiredFormError
 from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.extensions import db
@@ -146,3 +147,19 @@ def test_reviewer_cannot_submit_field_surveys(push, make_user, auth_headers, bui
     headers = auth_headers(make_user(Role.REVIEWER))
     result = only_result(push(headers, submission_op(building, gas_answers())))
     assert result["error"]["code"] == "auth.forbidden"
+
+
+def test_retired_form_version_is_rejected_with_a_request_to_update(
+        app, push, worker, building, gas_answers, monkeypatch):
+    registry = app.extensions["loujian.forms"]
+    real_get = registry.get
+
+    def retired_gas_v1(form_id, version=None, **kwargs):
+        if form_id == "2024-gas-safety" and version == 1:
+            raise RetiredFormError("retired for this test")
+        return real_get(form_id, version, **kwargs)
+
+    monkeypatch.setattr(registry, "get", retired_gas_v1)
+    result = only_result(push(worker, submission_op(building, gas_answers())))
+    assert result["error"]["code"] == "form.retired"
+    assert "更新" in result["error"]["message"]
