@@ -82,6 +82,11 @@ def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, res
     """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values."""
     doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None,
                       query, body, response, status, errors or [], tuple(raw_body))
+    # One instance of each schema per endpoint: making one deep-copies its fields, which costs
+    # more than most loads and dumps; loading and dumping keep no state on the instance.
+    query_schema = query() if query is not None else None
+    body_schema = body() if body is not None else None
+    response_schema = response(many=many) if response is not None else None
 
     def decorate(handler):
         @functools.wraps(handler)
@@ -89,14 +94,14 @@ def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, res
             if doc.roles is not None:
                 g.user = _authorised_user(doc.roles)
             kwargs = dict(path_args)
-            if doc.query is not None:
-                kwargs["query"] = _load_query(doc.query)
-            if doc.body is not None:
-                kwargs["body"] = _load_body(doc.body)
+            if query_schema is not None:
+                kwargs["query"] = _load_query(query_schema)
+            if body_schema is not None:
+                kwargs["body"] = _load_body(body_schema)
             result, status = handler(**kwargs), doc.status
             if isinstance(result, tuple):  # a handler may pick the status, e.g. 200 on replay
                 result, status = result
-            payload = doc.response(many=many).dump(result) if doc.response else result
+            payload = response_schema.dump(result) if response_schema is not None else result
             db.session.commit()
             return payload, status
 
@@ -113,14 +118,14 @@ def _authorised_user(roles: frozenset):
     return user
 
 
-def _load_query(schema_class):
+def _load_query(schema):
     try:
-        return schema_class().load(request.args.to_dict(flat=True))
+        return schema.load(request.args.to_dict(flat=True))
     except ValidationError as error:
         raise ApiError("request.bad_parameter", details={"fields": error.messages}) from None
 
 
-def _load_body(schema_class):
+def _load_body(schema):
     if not request.is_json:
         raise ApiError("request.unsupported_media_type")
     data = request.get_json(silent=True)
@@ -129,7 +134,7 @@ def _load_body(schema_class):
     if not isinstance(data, dict):
         raise ApiError("request.malformed", "请求体应为 JSON 对象")
     try:
-        return schema_class().load(data)
+        return schema.load(data)
     except ValidationError as error:
         raise ApiError("request.invalid", details={"fields": error.messages}) from None
 
