@@ -13,8 +13,9 @@ from typing import NamedTuple
 from forms.rules import evaluate, is_answered
 from forms.schema import DEFAULT_PHOTOS_MAX_COUNT, DEFAULT_TEXT_MAX_LENGTH
 
-PHOTO_HASH = re.compile(r"^[0-9a-f]{64}$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PHOTO_HASH = re.compile(r"[0-9a-f]{64}")  # used with fullmatch: "$" would allow a final newline
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+HIGHEST_FLOOR = 200  # no building is taller; keeps a floor inside the database's integer range
 LOCATION_KEYS = ("unit", "floor", "detail")
 LOCATION_TEXT_LIMITS = {"unit": 20, "detail": 200}
 FORM_LEVEL = "_answers"  # key of errors that concern the answers as a whole
@@ -81,7 +82,9 @@ def _question_problems(question, relevant, facts):
 
 
 def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)  # a huge int is finite, not a float
 
 
 def _range_problems(question, value):
@@ -130,7 +133,7 @@ def _check_text(question, value, facts):
 
 def _check_date(question, value, facts):
     try:
-        if isinstance(value, str) and DATE.match(value):
+        if isinstance(value, str) and DATE.fullmatch(value):
             datetime.date.fromisoformat(value)
             return []
     except ValueError:
@@ -139,7 +142,7 @@ def _check_date(question, value, facts):
 
 
 def _check_photos(question, value, facts):
-    if not isinstance(value, list) or not all(isinstance(h, str) and PHOTO_HASH.match(h) for h in value):
+    if not isinstance(value, list) or not all(isinstance(h, str) and PHOTO_HASH.fullmatch(h) for h in value):
         return ["照片应为SHA-256哈希值（64位小写十六进制）的列表"]
     if len(set(value)) != len(value):
         return ["照片不能重复"]
@@ -167,7 +170,8 @@ def _check_location(question, value, facts):
 
 
 def _floor_problems(floor, facts):
-    if isinstance(floor, bool) or not isinstance(floor, int) or floor == 0:
+    if isinstance(floor, bool) or not isinstance(floor, int) or floor == 0 \
+            or abs(floor) > HIGHEST_FLOOR:
         return ["楼层应为非零整数（地下一层填-1）"]
     above, below = facts.get("floors_above"), facts.get("floors_below")
     if isinstance(above, int) and floor > above:

@@ -193,3 +193,23 @@ def test_invalid_date_is_refused(lift_form, day):
 
 def test_valid_date_is_accepted(lift_form):
     assert validate_answers(lift_form, {"lift_checked": True, "lift_checked_on": "2024-02-29"}, {}) == {}
+
+
+def test_an_integer_too_big_for_a_float_is_refused_not_a_crash(registry, make_facts):
+    form = registry.get("2024-stairwell-safety")
+    question = next(q for q in form.questions if q["type"] == "integer")
+    problems = validate_answers(form, {question["id"]: 10 ** 400}, make_facts())
+    assert question["id"] in problems
+
+
+def test_a_photo_hash_with_a_trailing_newline_is_refused(registry, make_facts):
+    form = registry.get("2024-gas-safety")
+    answers = {"rubber_hose": True, "rubber_hose_photos": ["a" * 64 + "\n"]}
+    assert "rubber_hose_photos" in validate_answers(form, answers, make_facts())
+
+
+def test_a_floor_beyond_any_building_is_refused_even_without_known_storeys(registry, make_facts):
+    form = registry.get("2024-gas-safety")
+    answers = {"rubber_hose": True, "rubber_hose_location": {"floor": 10 ** 12}}
+    problems = validate_answers(form, answers, make_facts(floors_above=None))
+    assert "rubber_hose_location" in problems
