@@ -2,22 +2,29 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 
 from server import models  # noqa: F401  (every model registered before the mappers are used)
 from server.accounts import pages as account_pages
 from server.accounts import routes as accounts_api
 from server.accounts.cli import users_cli
+from server.app_shell import routes as app_shell
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli
 from server.config import load_settings
 from server.db_sqlite import make_sqlite_behave
 from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
+from server.desk import progress_pages
+from server.exports import pages as export_pages
 from server.errors import register_error_handlers
 from server.extensions import csrf, db, migrate
+from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
 from server.photos import routes as photos_api
+from server.review import pages as review_pages
+from server.review import routes as review_api
 from server.surveys import catalog
 from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
@@ -26,8 +33,9 @@ from server.syncing import routes as syncing_api
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
-                  ledger_api)
-PAGE_BLUEPRINTS = (account_pages, desk_pages)
+                  ledger_api, review_api)
+PAGE_BLUEPRINTS = (account_pages, desk_pages, app_shell, review_pages, ledger_pages,
+                   export_pages, progress_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
 
 
@@ -36,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path, config))
     configure_db(app)
     configure_security(app)
+    configure_compression(app)
     catalog.configure_forms(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -53,6 +62,13 @@ def configure_db(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     csrf.init_app(app)
+
+
+def configure_compression(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/manifest+json", "image/svg+xml"])
+    Compress(app)  # gzip/brotli for text responses (JSON, the app shell); photos are left as they are
 
 
 def register_blueprints(app: Flask) -> None:

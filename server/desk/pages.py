@@ -1,15 +1,10 @@
 """The bureau's desk: server-rendered pages behind the sign-in."""
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, g, render_template
 
 from server.accounts.pages import login_required
 from server.desk.operations import community_overview
 
 blueprint = Blueprint("desk_pages", __name__)
-
-
-@blueprint.get("/")
-def home():
-    return redirect(url_for("desk_pages.overview"))
 
 
 @blueprint.get("/desk/")

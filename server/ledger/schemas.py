@@ -28,3 +28,18 @@ class BuildingStatusSchema(ApiSchema):
     label = fields.String(dump_only=True)
     round = fields.String(dump_only=True)
     indicators = fields.List(fields.Nested(IndicatorStatusSchema), dump_only=True)
+
+
+LEVEL_CHOICES = ("estate", "community", "town", "county")
+
+
+class IndicatorTableQuery(QuerySchema):
+    level = fields.String(load_default="community", validate=validate.OneOf(LEVEL_CHOICES))
+    round = fields.String(validate=validate.Length(1, 20))
+
+
+class CountingBuildingsQuery(QuerySchema):
+    level = fields.String(required=True, validate=validate.OneOf(LEVEL_CHOICES))
+    id = fields.Integer(required=True, validate=validate.Range(min=1))
+    round = fields.String(validate=validate.Length(1, 20))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))

@@ -1,0 +1,78 @@
+// Talking to the server. Every failure becomes an ApiFailure that says whether to retry
+// (network errors, 408, 429, 5xx — GUIDE §3) and, if the server said so, how long to wait.
+import { kv } from './db.js';
+
+export class ApiFailure extends Error {
+  constructor(message, { status = 0, code = null, retryable = false, retryAfterMs = 0 } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryable = retryable;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+const RETRYABLE = (status) => status === 0 || status === 408 || status === 429 || status >= 500;
+
+function retryAfterMs(header) {
+  if (!header) return 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const when = Date.parse(header);
+  return Number.isFinite(when) ? Math.max(0, when - Date.now()) : 0;
+}
+
+export async function request(method, path, { json, body, contentType, token } = {}) {
+  const headers = {};
+  const bearer = token === undefined ? (await kv.get('session'))?.token : token;
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  } else if (contentType) {
+    headers['Content-Type'] = contentType;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiFailure('网络不可用', { retryable: true });
+  }
+  let data = null;
+  const text = await response.text().catch(() => '');
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (response.status === 401 && bearer) {
+    // The token expired or was revoked: sign in again. Drafts, outbox and photos stay.
+    await kv.remove('session');
+    window.dispatchEvent(new CustomEvent('loujian:signed-out'));
+  }
+  if (!response.ok) {
+    const error = data && data.error;
+    const message = (error && error.message) || `服务器返回 ${response.status}`;
+    throw new ApiFailure(message, {
+      status: response.status,
+      code: error ? error.code : null,
+      retryable: RETRYABLE(response.status),
+      retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+    });
+  }
+  return { status: response.status, data };
+}
+
+export const api = {
+  signIn: (username, password) =>
+    request('POST', '/api/auth/token', { json: { username, password, label: '楼检手机端' }, token: null }),
+  forms: () => request('GET', '/api/forms', { token: null }),
+  form: (id) => request('GET', `/api/forms/${encodeURIComponent(id)}`, { token: null }),
+  pull: (cursor, deviceId) =>
+    request('GET', `/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=500&device_id=${deviceId}`),
+  push: (deviceId, operations) => request('POST', '/api/sync/push', { json: { device_id: deviceId, operations } }),
+  checkPhotos: (hashes) => request('POST', '/api/photos/check', { json: { hashes } }),
+  uploadPhoto: (photo) => {
+    const query = new URLSearchParams();
+    if (photo.captured_at) query.set('captured_at', photo.captured_at);
+    if (photo.latitude != null) query.set('latitude', String(photo.latitude));
+    if (photo.longitude != null) query.set('longitude', String(photo.longitude));
+    return request('PUT', `/api/photos/${photo.sha}?${query}`, { body: photo.bytes, contentType: photo.type });
+  },
+};

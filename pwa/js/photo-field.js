@@ -1,0 +1,86 @@
+// The photos of one question: take with the camera or pick from the gallery; each is shrunk and
+// stored on the phone at once, shown with its time/place stamp, and can be opened or removed.
+import { h, clear } from './dom.js';
+import { get } from './db.js';
+import { formatBytes } from './platform.js';
+import { stampText, takePhoto } from './photos.js';
+
+const STRINGS = {
+  camera: '拍照',
+  gallery: '从相册选',
+  working: '正在处理照片…',
+  failed: (m) => `照片处理失败：${m}`,
+  remove: '删除这张照片',
+  open: '查看照片',
+  close: '关闭',
+  limit: (n) => `最多 ${n} 张`,
+  size: (p) => `${p.width}×${p.height} · ${formatBytes(p.size)}（原图 ${formatBytes(p.original_size)}）`,
+  timeSource: { exif: '时间取自照片', device: '时间取自手机' },
+  placeSource: { exif: '位置取自照片', device: '位置取自手机定位', null: '无定位' },
+  stored: '已保存在手机上，联网后自动上传',
+};
+
+export function photoField(question, value, onChange) {
+  let hashes = Array.isArray(value) ? [...value] : [];
+  const max = question.max_count || 9;
+  const thumbs = h('div', { class: 'thumbs' });
+  const status = h('p', { class: 'muted', hidden: true, role: 'status' });
+  const picker = (capture) => {
+    const input = h('input', { type: 'file', accept: 'image/*', multiple: !capture, capture: capture ? 'environment' : null,
+      dataset: { picker: capture ? 'camera' : 'gallery' } });
+    input.addEventListener('change', async () => {
+      const files = [...input.files];
+      input.value = '';
+      status.hidden = false;
+      status.textContent = STRINGS.working;
+      for (const file of files) {
+        if (hashes.length >= max) { status.textContent = STRINGS.limit(max); break; }
+        try {
+          const photo = await takePhoto(file);
+          if (!hashes.includes(photo.sha)) hashes = [...hashes, photo.sha];
+          onChange(hashes);
+          await paint();
+        } catch (error) {
+          status.textContent = STRINGS.failed(error.message || error);
+          return;
+        }
+      }
+      if (status.textContent === STRINGS.working) status.hidden = true;
+    });
+    return h('label', { class: 'button' + (capture ? ' primary' : '') }, capture ? STRINGS.camera : STRINGS.gallery, input);
+  };
+
+  const paint = async () => {
+    const tiles = [];
+    for (const sha of hashes) {
+      const photo = await get('photos', sha);
+      if (!photo) continue;
+      const url = URL.createObjectURL(new Blob([photo.bytes], { type: photo.type }));
+      tiles.push(h('div', { class: 'thumb', dataset: { sha } },
+        h('img', { src: url, alt: '', onload: () => setTimeout(() => URL.revokeObjectURL(url), 0) }),
+        h('button', { type: 'button', class: 'open', 'aria-label': STRINGS.open, onclick: () => openViewer(photo) }),
+        h('div', { class: 'stamp' }, stampText(photo)),
+        h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
+          hashes = hashes.filter((x) => x !== sha);
+          onChange(hashes.length ? hashes : undefined);
+          paint();
+        } }, '×')));
+    }
+    clear(thumbs, tiles);
+  };
+  paint();
+  return h('div', {}, h('div', { class: 'photo-actions' }, picker(true), picker(false)), status, thumbs);
+}
+
+export function openViewer(photo) {
+  const url = URL.createObjectURL(new Blob([photo.bytes], { type: photo.type }));
+  const close = () => { URL.revokeObjectURL(url); viewer.remove(); };
+  const viewer = h('div', { class: 'viewer', id: 'photo-viewer', role: 'dialog', 'aria-modal': 'true' },
+    h('div', { class: 'frame' }, h('img', { src: url, alt: '' }), h('div', { class: 'stamp' }, stampText(photo))),
+    h('div', { class: 'info' },
+      h('p', {}, STRINGS.size(photo)),
+      h('p', {}, `${STRINGS.timeSource[photo.time_source]} · ${STRINGS.placeSource[photo.place_source]}`),
+      h('p', {}, STRINGS.stored),
+      h('button', { type: 'button', class: 'primary', onclick: close }, STRINGS.close)));
+  document.body.append(viewer);
+}

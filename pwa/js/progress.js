@@ -1,0 +1,30 @@
+// What has been done for each building and indicator, from what the phone holds: drafts, the
+// outbox (this phone's surveys) and the observations pulled from the server (everyone's).
+import { all } from './db.js';
+
+export const draftKey = (buildingId, formId) => `${buildingId}:${formId}`;
+
+export async function progressByBuilding() {
+  const [drafts, items, observations] = await Promise.all([all('drafts'), all('outbox'), all('observations')]);
+  const byBuilding = new Map();
+  const entry = (id) => {
+    if (!byBuilding.has(id)) byBuilding.set(id, { drafts: new Set(), forms: new Map(), indicators: new Set() });
+    return byBuilding.get(id);
+  };
+  for (const draft of drafts) entry(draft.building_id).drafts.add(draft.form_id);
+  for (const observation of observations) entry(observation.building_id).indicators.add(observation.indicator);
+  for (const item of items) {
+    const op = item.operation;
+    if (op.op !== 'submission.create') continue;
+    const forms = entry(op.building_id).forms;
+    const previous = forms.get(op.form_id);
+    if (!previous || previous.created_at < item.created_at) forms.set(op.form_id, item);
+  }
+  return byBuilding;
+}
+
+// How many of the forms (list entries {id, indicator}) count as surveyed for one building.
+export function surveyedCount(progress, formList) {
+  if (!progress) return 0;
+  return formList.filter((f) => progress.forms.has(f.id) || progress.indicators.has(f.indicator)).length;
+}

@@ -1,0 +1,43 @@
+// Pull: the user's buildings (with their facts), findings with review decisions, and others'
+// observations, from the server's change feed. The cursor is stored in the same transaction as
+// the page it ends, so a cut mid-pull repeats a page and never skips one.
+import { api } from './api.js';
+import { atomically, kv } from './db.js';
+import { deviceId } from './outbox.js';
+
+const STORE_OF_KIND = { building: 'buildings', finding: 'findings', submission: 'observations' };
+const MAX_PAGES = 200;
+
+// Returns how many changes arrived.
+export async function pullChanges() {
+  if (!(await kv.get('session'))) return 0;
+  let received = 0;
+  const device = await deviceId();
+  let cursor = (await kv.get('cursor')) || '0';
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const { data } = await api.pull(cursor, device);
+    await atomically(['buildings', 'findings', 'observations', 'kv'], (stores) => {
+      for (const change of data.changes) {
+        const store = STORE_OF_KIND[change.kind];
+        if (store) stores[store].put(change.data);
+      }
+      stores.kv.put(data.cursor, 'cursor');
+      stores.kv.put({ round: data.round, forms: data.forms }, 'round');
+      stores.kv.put(new Date().toISOString(), 'pulled_at');
+    });
+    cursor = data.cursor;
+    received += data.changes.length;
+    if (!data.more) break;
+  }
+  return received;
+}
+
+// The facts the form rules read (forms/facts.py), from a pulled building.
+export function factsOf(building) {
+  const names = ['year_built', 'build_era', 'structure_type', 'structure_subtype', 'precast_slabs',
+    'seismic_reinforced', 'reinforced_year', 'appraisal_grade', 'floors_above', 'floors_below',
+    'units', 'households', 'has_elevator', 'gas_supply'];
+  const facts = Object.fromEntries(names.map((name) => [name, building[name] ?? null]));
+  facts.has_property_management = Boolean(building.property_company);
+  return facts;
+}

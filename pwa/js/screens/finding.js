@@ -1,0 +1,78 @@
+import { h, clear } from '../dom.js';
+import { get } from '../db.js';
+import { enqueue, newId } from '../outbox.js';
+import { photoField } from '../photo-field.js';
+
+const STRINGS = {
+  back: '返回',
+  missing: '手机上没有这条问题记录，请联网同步。',
+  where: '位置',
+  unit: '单元', floor: '楼层', detail: '具体位置', description: '补充说明',
+  photos: '补充照片',
+  arrived: (total, missing) => `照片 ${total} 张，服务器已收到 ${total - missing} 张`,
+  reason: (r) => `审核意见：${r}`,
+  submit: '提交更正',
+  nothing: '请先修改位置、说明或补充照片',
+  badFloor: '楼层应为非零整数（地下一层填 -1）',
+  editable: '更正后将重新进入审核。',
+  locked: (label) => `该问题状态为“${label}”，不能再修改。`,
+};
+const EDITABLE = new Set(['pending', 'returned', 'resurvey']);
+
+export async function render(root, { findingUuid }, { sync }) {
+  const finding = await get('findings', findingUuid);
+  const back = h('a', { class: 'back', href: finding ? `#/b/${finding.building_id}` : '#/todo', 'aria-label': STRINGS.back }, '‹');
+  if (!finding) {
+    clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
+    return;
+  }
+  const building = await get('buildings', finding.building_id);
+  const input = (name, value, attrs = {}) => h('input', { name, value: value ?? '', ...attrs });
+  const unit = input('unit', finding.unit, { maxlength: 30 });
+  const floor = input('floor', finding.floor, { type: 'number', inputmode: 'numeric', step: '1' });
+  const detail = input('location_detail', finding.location_detail, { maxlength: 200 });
+  const description = h('textarea', { name: 'description', maxlength: 2000 });
+  description.value = finding.description || '';
+  let added = [];
+  const photos = photoField({ id: 'add_photos', max_count: 9 }, [], (value) => { added = value || []; });
+  const problem = h('p', { class: 'form-error', hidden: true, role: 'alert' });
+  const editable = EDITABLE.has(finding.status);
+  const missing = (finding.missing_photos || []).length;
+
+  const submit = async () => {
+    const changes = {};
+    const text = (el) => el.value.trim() || null;
+    if (text(unit) !== (finding.unit ?? null)) changes.unit = text(unit);
+    if (text(detail) !== (finding.location_detail ?? null)) changes.location_detail = text(detail);
+    if (text(description) !== (finding.description ?? null)) changes.description = text(description);
+    const floorValue = floor.value.trim() === '' ? null : Number(floor.value);
+    if (floorValue !== null && (!Number.isInteger(floorValue) || floorValue === 0)) return show(STRINGS.badFloor);
+    if (floorValue !== (finding.floor ?? null)) changes.floor = floorValue;
+    if (added.length) changes.add_photos = added;
+    if (!Object.keys(changes).length) return show(STRINGS.nothing);
+    const operation = { op: 'finding.update', id: newId(), finding: finding.uuid, changes };
+    await enqueue(operation, { title: `${building?.label || ''} · ${finding.check_item}（更正）`,
+      buildingId: finding.building_id, photos: added });
+    location.hash = `#/b/${finding.building_id}`;
+    sync();
+  };
+  const show = (message) => { problem.textContent = message; problem.hidden = false; };
+
+  clear(root,
+    h('div', { class: 'screen-head' }, back, h('div', { class: 'grow' },
+      h('h1', {}, finding.check_item), h('p', { class: 'muted' }, building?.label || ''))),
+    h('div', { class: 'card', id: 'finding-state' },
+      h('span', { class: 'chip bad' }, finding.status_label),
+      finding.review_reason ? h('p', { class: 'reason' }, STRINGS.reason(finding.review_reason)) : null,
+      h('p', { class: 'muted' }, STRINGS.arrived((finding.photos || []).length, missing)),
+      h('p', { class: 'muted' }, editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
+    editable ? h('div', { class: 'section', id: 'finding-edit' },
+      h('div', { class: 'location' },
+        h('label', {}, h('small', {}, STRINGS.unit), unit),
+        h('label', {}, h('small', {}, STRINGS.floor), floor),
+        h('label', { class: 'detail' }, h('small', {}, STRINGS.detail), detail)),
+      h('label', { class: 'field' }, h('span', {}, STRINGS.description), description),
+      h('div', { class: 'question', dataset: { question: 'add_photos' } }, h('div', { class: 'label' }, STRINGS.photos), photos),
+      problem,
+      h('button', { type: 'button', class: 'primary wide', id: 'submit-finding', onclick: submit }, STRINGS.submit)) : null);
+}

@@ -1,0 +1,136 @@
+import { h, clear } from '../dom.js';
+import { all, get, put } from '../db.js';
+import { createField } from '../fields.js';
+import { applies, counts, deriveDefects, isRequired, questionProblems, relevance, validateAnswers } from '../formlogic.js';
+import { formById } from '../forms.js';
+import { STATE_LABELS, enqueue, newId } from '../outbox.js';
+import { isoWithZone } from '../photos.js';
+import { draftKey } from '../progress.js';
+import { factsOf } from '../pull.js';
+
+const STRINGS = {
+  back: '返回楼栋',
+  missing: '找不到这张调查表或这栋楼，请联网同步后再试。',
+  notApplicable: '本表不适用于这栋楼（按楼栋信息判断），无需填写。',
+  defects: (n) => (n ? `已发现问题 ${n} 项` : '暂未发现问题'),
+  counts: (yes) => (yes ? '本楼计入该指标' : '本楼暂不计入该指标'),
+  saved: (t) => `草稿已自动保存 ${t}`,
+  saveFailed: (m) => `草稿保存失败：${m}（手机存储可能已满）`,
+  submit: '保存并提交',
+  fix: (n) => `还有 ${n} 处需要填写或修改`,
+  submittedBefore: (state) => `本表已提交过（${state}）。再次提交将作为一次新的调查记录。`,
+  queued: '已保存到待同步，联网后自动上传',
+  title: (form) => `指标${form.indicator} · ${form.title}`,
+};
+
+export async function render(root, { buildingId, formId }, { sync }) {
+  const [building, form] = await Promise.all([get('buildings', buildingId), formById(formId)]);
+  const back = h('a', { class: 'back', href: `#/b/${buildingId}`, 'aria-label': STRINGS.back }, '‹');
+  if (!building || !form) {
+    clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
+    return;
+  }
+  const facts = factsOf(building);
+  const key = draftKey(buildingId, formId);
+  const draft = await get('drafts', key);
+  const answers = { ...(draft?.answers || {}) };
+  const touched = new Set(Object.keys(answers));
+  let showAll = false;
+  const head = h('div', { class: 'screen-head' }, back, h('div', { class: 'grow' },
+    h('h1', {}, STRINGS.title(form)), h('p', { class: 'muted' }, building.label)));
+  if (!applies(form, facts)) {
+    clear(root, head, h('p', { class: 'card' }, STRINGS.notApplicable));
+    return;
+  }
+
+  const fields = new Map();
+  const sections = form.sections.map((section) => {
+    const el = h('section', { class: 'section', dataset: { section: section.id } }, h('h2', {}, section.title),
+      section.hint ? h('p', { class: 'muted' }, section.hint) : null);
+    for (const question of section.questions) {
+      const field = createField(question, answers[question.id], (value) => changed(question.id, value));
+      fields.set(question.id, { field, question });
+      el.append(field.el);
+    }
+    return { section, el };
+  });
+
+  const defectLine = h('span', { id: 'defect-summary' });
+  const countLine = h('span', { class: 'muted' });
+  const savedLine = h('p', { class: 'saved', id: 'draft-saved', role: 'status' });
+  const problemsLine = h('p', { class: 'reason', hidden: true });
+  const submit = h('button', { type: 'button', class: 'primary wide', id: 'submit-form', onclick: submitForm }, STRINGS.submit);
+  const previous = await latestSubmission(buildingId, formId);
+
+  clear(root, head,
+    previous && !draft ? h('p', { class: 'notice' }, STRINGS.submittedBefore(STATE_LABELS[previous.state])) : null,
+    sections.map((s) => s.el),
+    h('div', { class: 'summary' }, h('p', {}, defectLine, ' · ', countLine), savedLine, problemsLine, submit));
+  refresh();
+
+  let saving = Promise.resolve();
+  function changed(questionId, value) {
+    if (value === undefined) delete answers[questionId];
+    else answers[questionId] = value;
+    touched.add(questionId);
+    refresh();
+    const snapshot = { key, building_id: buildingId, form_id: formId, form_version: form.version,
+      answers: structuredClone(answers), updated_at: new Date().toISOString() };
+    // Saved on every change, in order; the last write always wins.
+    saving = saving.then(() => put('drafts', snapshot)).then(() => {
+      savedLine.textContent = STRINGS.saved(new Date().toLocaleTimeString('zh-CN', { hour12: false }));
+    }, (error) => {
+      savedLine.textContent = STRINGS.saveFailed(error.message || error);
+    });
+  }
+
+  function refresh() {
+    const relevant = relevance(form, answers, facts);
+    for (const { section, el } of sections) {
+      el.hidden = !section.questions.some((q) => relevant.asked.has(q.id));
+    }
+    const defects = deriveDefects(form, answers, facts);
+    const defectIds = new Set(defects.map((d) => d.question_id));
+    for (const [id, { field, question }] of fields) {
+      const asked = relevant.asked.has(id);
+      field.setShown(asked);
+      if (!asked) continue;
+      field.setRequired(isRequired(question, relevant, facts));
+      field.setDefect(defectIds.has(id));
+      field.setError(showAll || (touched.has(id) && answers[id] !== undefined)
+        ? questionProblems(question, relevant, facts) : []);
+    }
+    defectLine.textContent = STRINGS.defects(defects.length);
+    defectLine.className = defects.length ? 'reason' : 'muted';
+    countLine.textContent = STRINGS.counts(counts(form, answers, facts));
+  }
+
+  async function submitForm() {
+    showAll = true;
+    refresh();
+    const errors = validateAnswers(form, answers, facts);
+    const count = Object.keys(errors).length;
+    problemsLine.hidden = !count;
+    problemsLine.textContent = STRINGS.fix(count);
+    if (count) {
+      root.querySelector('.question.invalid')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      return;
+    }
+    submit.disabled = true;
+    await saving;
+    const kept = relevance(form, answers, facts).answers; // answers to questions not asked are dropped
+    const photos = form.sections.flatMap((s) => s.questions).filter((q) => q.type === 'photos')
+      .flatMap((q) => kept[q.id] || []);
+    const operation = { op: 'submission.create', id: newId(), building_id: buildingId, form_id: form.id,
+      form_version: form.version, answers: kept, captured_at: isoWithZone(new Date()) };
+    await enqueue(operation, { title: `${building.label} · ${STRINGS.title(form)}`, buildingId, photos },
+      (stores) => stores.drafts.delete(key));
+    location.hash = `#/b/${buildingId}`;
+    sync();
+  }
+}
+
+async function latestSubmission(buildingId, formId) {
+  const items = await all('outbox', 'building_id', buildingId);
+  return items.filter((i) => i.operation.form_id === formId).sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
+}

@@ -1,0 +1,35 @@
+"""The desk's progress page, and the template filters every desk page uses."""
+from datetime import timedelta, timezone
+
+from flask import Blueprint, g, render_template
+
+from server.accounts.pages import login_required
+from server.desk.progress import device_sync_times, survey_progress
+from server.desk.rendering import register_page_errors
+from server.ledger.indicators import short_names
+from server.review.queue import backlog_by_community
+
+blueprint = Blueprint("progress_pages", __name__, url_prefix="/desk")
+register_page_errors(blueprint)
+CHINA = timezone(timedelta(hours=8))
+
+
+@blueprint.app_template_filter("china_time")
+def china_time(moment) -> str:
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+@blueprint.app_template_filter("place")
+def place(latitude, longitude) -> str:
+    if latitude is None or longitude is None:
+        return "—"
+    return f"{abs(latitude):.5f}°{'N' if latitude >= 0 else 'S'}, " \
+           f"{abs(longitude):.5f}°{'E' if longitude >= 0 else 'W'}"
+
+
+@blueprint.get("/progress")
+@login_required
+def progress():
+    return render_template("desk/progress.html", rows=survey_progress(g.user),
+                           backlog=backlog_by_community(g.user), devices=device_sync_times(g.user),
+                           indicators=short_names())

@@ -1,0 +1,91 @@
+"""The desk's downloads: the four standard lists and the two indicator tables, streamed."""
+from urllib.parse import quote
+
+from flask import Blueprint, Response, g, render_template, request, stream_with_context
+from marshmallow import fields, validate
+
+from server.accounts.pages import login_required
+from server.desk.rendering import load_query, register_page_errors
+from server.endpoints import QuerySchema
+from server.errors import ApiError
+from server.exports.building_ledger import ledger_header, ledger_rows
+from server.exports.indicator_tables import county_table, estate_table
+from server.exports.photo_zip import community_photos, zip_chunks
+from server.exports.problems import (
+    PROBLEM_HEADER,
+    SUGGESTION_HEADER,
+    problem_groups,
+    problem_rows,
+    suggestion_rows,
+)
+from server.exports.writers import streamed_download
+from server.ledger.indicators import indicator_list
+from server.review.queue import filter_choices
+from server.surveys.catalog import round_by_code
+
+blueprint = Blueprint("export_pages", __name__, url_prefix="/desk/exports")
+register_page_errors(blueprint)
+EXPORTS = {
+    "building-ledger": "住房楼栋台账",
+    "problems": "问题清单",
+    "suggestions": "整治建议清单",
+    "estate-indicators": "小区指标调查表",
+    "county-indicators": "县住房指标表",
+}
+
+
+class ExportQuery(QuerySchema):
+    round = fields.String(validate=validate.Length(1, 20))
+    community = fields.Integer(validate=validate.Range(min=1))
+    include_pending = fields.Boolean(load_default=False)
+
+    def load(self, data, **kwargs):
+        return super().load({k: v for k, v in data.items() if v not in ("", None)}, **kwargs)
+
+
+@blueprint.get("/")
+@login_required
+def index():
+    return render_template("desk/exports.html", exports=EXPORTS,
+                           communities=filter_choices(g.user)["communities"])
+
+
+@blueprint.get("/<kind>.<file_format>")
+@login_required
+def download(kind, file_format):
+    if kind not in EXPORTS or file_format not in ("xlsx", "csv"):
+        raise ApiError("request.bad_parameter", "没有这种导出，格式只能是 xlsx 或 csv")
+    query = load_query(ExportQuery, request.args)
+    survey_round = round_by_code(query.get("round"))
+    indicators = indicator_list(survey_round.system)
+    names = {i["number"]: i["name"] for i in indicators}
+    title = f"{g.user.county.name}{survey_round.title}{EXPORTS[kind]}"
+    community = query.get("community")
+    if kind == "building-ledger":
+        header = ledger_header(indicators)
+        rows = ledger_rows(g.user, survey_round, indicators, community_id=community)
+    elif kind in ("problems", "suggestions"):
+        groups = problem_groups(g.user, survey_round, community_id=community,
+                                include_pending=query["include_pending"])
+        header, rows = ((PROBLEM_HEADER, problem_rows(groups, names)) if kind == "problems"
+                        else (SUGGESTION_HEADER, suggestion_rows(groups, names)))
+    elif kind == "estate-indicators":
+        header, rows = estate_table(g.user, survey_round, indicators)
+    else:
+        header, rows = county_table(g.user, survey_round, indicators)
+    return streamed_download(title, file_format, title, header, rows,
+                             widths={4: 60} if kind in ("problems", "suggestions") else None)
+
+
+@blueprint.get("/photos/<int:community_id>.zip")
+@login_required
+def community_photo_zip(community_id):
+    communities = {c.id: c.name for c in filter_choices(g.user)["communities"]}
+    if community_id not in communities:
+        raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
+    chunks = zip_chunks(community_photos(g.user, community_id))
+    response = Response(stream_with_context(chunks), mimetype="application/zip")
+    name = quote(f"{communities[community_id]}问题照片.zip")
+    response.headers["Content-Disposition"] = \
+        f"attachment; filename=\"photos.zip\"; filename*=UTF-8''{name}"
+    return response

@@ -1,0 +1,128 @@
+"""The ledgers on the desk: one building's file (一楼一档), the building × indicator matrix of an
+estate or community, and the indicator table whose every number opens its buildings."""
+from flask import Blueprint, g, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from server.accounts.pages import login_required
+from server.accounts.scopes import can_see_estate
+from server.appraisals.models import Appraisal
+from server.buildings.models import Community, Estate
+from server.buildings.operations import get_building
+from server.desk.rendering import load_query, register_page_errors
+from server.errors import ApiError
+from server.extensions import db
+from server.ledger.indicators import indicator_list, indicator_system
+from server.ledger.operations import indicator_statuses
+from server.ledger.schemas import (
+    CountingBuildingsQuery,
+    IndicatorTableQuery,
+    RoundQuery,
+)
+from server.ledger.tables import (
+    LEVEL_LABELS,
+    LEVELS,
+    building_matrix,
+    counting_buildings,
+    indicator_table,
+)
+from server.surveys.catalog import round_by_code
+from server.surveys.models import Finding, Submission, SurveyRound
+
+blueprint = Blueprint("ledger_pages", __name__, url_prefix="/desk")
+register_page_errors(blueprint)
+
+
+@blueprint.get("/buildings/<int:building_id>")
+@login_required
+def building(building_id):
+    query = load_query(RoundQuery, request.args)
+    building = get_building(g.user, building_id)
+    survey_round = round_by_code(query.get("round"))
+    submissions = db.session.scalars(
+        select(Submission).where(Submission.building_id == building.id)
+        .options(selectinload(Submission.author), selectinload(Submission.round))
+        .order_by(Submission.round_id.desc(), Submission.indicator, Submission.captured_at)).all()
+    findings = db.session.scalars(
+        select(Finding).where(Finding.building_id == building.id)
+        .options(selectinload(Finding.photos), selectinload(Finding.round))
+        .order_by(Finding.round_id.desc(), Finding.indicator, Finding.id)).all()
+    appraisals = db.session.scalars(
+        select(Appraisal).where(Appraisal.building_id == building.id)
+        .options(selectinload(Appraisal.agency)).order_by(Appraisal.appraised_on.desc())).all()
+    rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
+    return render_template(
+        "desk/ledger_building.html", building=building, survey_round=survey_round,
+        rounds=rounds, statuses=indicator_statuses(building, survey_round,
+                                                   indicator_system(survey_round.system)),
+        submissions=submissions, findings=findings, appraisals=appraisals)
+
+
+@blueprint.get("/ledger/estates/<int:estate_id>")
+@login_required
+def estate_matrix(estate_id):
+    estate = _visible(Estate, estate_id)
+    return _matrix_page(f"{estate.community.name} · {estate.name}", estate_id=estate.id)
+
+
+@blueprint.get("/ledger/communities/<int:community_id>")
+@login_required
+def community_matrix(community_id):
+    community = db.session.get(Community, community_id)
+    if community is None or not any(can_see_estate(g.user, e) for e in community.estates):
+        raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
+    return _matrix_page(f"{community.town.name} · {community.name}", community_id=community.id)
+
+
+@blueprint.get("/ledger/indicators", endpoint="indicator_table")
+@login_required
+def indicator_table_page():
+    query = load_query(IndicatorTableQuery, request.args)
+    survey_round = round_by_code(query.get("round"))
+    level = query["level"]
+    rows = indicator_table(g.user, survey_round, level)
+    indicators = indicator_list(survey_round.system)
+    total = {"id": g.user.county_id, "name": g.user.county.name,
+             "buildings": sum(r["buildings"] for r in rows),
+             "values": {i["number"]: sum(r["values"].get(i["number"], 0) for r in rows)
+                        for i in indicators}}
+    return render_template("desk/ledger_indicators.html", rows=rows, total=total, level=level,
+                           levels=LEVEL_LABELS, survey_round=survey_round, indicators=indicators)
+
+
+@blueprint.get("/ledger/indicators/<int:indicator>/buildings")
+@login_required
+def counting(indicator):
+    query = load_query(CountingBuildingsQuery, request.args)
+    survey_round = round_by_code(query.get("round"))
+    names = {i["number"]: i for i in indicator_list(survey_round.system)}
+    if indicator not in names:
+        raise ApiError("request.bad_parameter", f"指标应为 {min(names)}—{max(names)}")
+    page = db.paginate(counting_buildings(g.user, survey_round, indicator, query["level"],
+                                          query["id"]), page=query["page"], per_page=100,
+                       error_out=False)
+    return render_template("desk/ledger_counting.html", page=page, indicator=names[indicator],
+                           level_label=LEVEL_LABELS[query["level"]], survey_round=survey_round,
+                           unit_name=_unit_name(query["level"], query["id"]))
+
+
+def _matrix_page(title: str, **where):
+    survey_round = round_by_code(load_query(RoundQuery, request.args).get("round"))
+    matrix = building_matrix(g.user, survey_round, **where)
+    return render_template("desk/ledger_matrix.html", title=title, matrix=matrix,
+                           survey_round=survey_round, by_estate="community_id" in where,
+                           indicators=indicator_list(survey_round.system))
+
+
+def _visible(model, object_id):
+    found = db.session.get(model, object_id)
+    if found is None or not can_see_estate(g.user, found):
+        raise ApiError("resource.not_found", "找不到该小区，或不在您负责的范围内")
+    return found
+
+
+def _unit_name(level: str, unit: int) -> str:
+    if level == "county":
+        return g.user.county.name
+    column = LEVELS[level][1]
+    return db.session.scalar(select(column).where(LEVELS[level][0] == unit)) or "?"

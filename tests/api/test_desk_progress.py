@@ -1,0 +1,29 @@
+"""The progress page: buildings surveyed of total, the review backlog, devices' last sync."""
+from datetime import datetime, timezone
+
+from server.extensions import db
+from server.syncing.models import Device
+from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
+
+
+def test_progress_counts_surveyed_buildings_backlog_and_last_sync(sign_in, reviewer, make_estate,
+                                                                  make_building, make_finding):
+    estate = make_estate()
+    surveyed = make_building(estate=estate)
+    make_building(estate=estate)
+    finding = make_finding(surveyed)  # indicator 3, pending
+    db.session.add(Device(id="dev-0001-abcd", user_id=finding.author_id,
+                          last_push_at=datetime(2024, 7, 1, 2, 0, tzinfo=timezone.utc)))
+    db.session.commit()
+    text = sign_in(reviewer).get("/desk/progress").get_data(as_text=True)
+    assert "1 / 2" in text  # indicator 3: one of two buildings
+    assert "0 / 2" in text
+    assert f"community={estate.community_id}\">1</a>" in text  # one finding awaiting review
+    assert "2024-07-01 10:00" in text  # the push, in China time
+
+
+def test_desk_pages_need_a_signed_in_user(client):
+    for url in ("/desk/review/", "/desk/progress", "/desk/ledger/indicators",
+                "/desk/exports/problems.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/desk/login" in response.headers["Location"]

@@ -1,0 +1,133 @@
+"""The standard exports: template columns, correct Chinese, XLSX that opens, CSV with a BOM."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from server.accounts.models import Role
+from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
+
+
+@pytest.fixture
+def stairwell_problems(make_estate, make_building, make_finding):
+    """Three buildings of 达明新村 with broken stair steps, confirmed; one still pending."""
+    estate = make_estate(name="达明新村")
+    for number in ("7#", "1#", "4#"):
+        make_finding(make_building(estate=estate, number=number), status="accepted",
+                     responsible_unit="物业公司", difficulty="一般")
+    make_finding(make_building(estate=estate, number="9#"), status="pending")
+    return estate
+
+
+def sheet_rows(response):
+    assert response.status_code == 200, response.data[:300]
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def test_problem_list_has_the_template_columns_and_names_the_buildings(
+        sign_in, reviewer, stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx"))
+    assert "问题清单" in rows[0][0]
+    assert rows[1] == ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
+    assert rows[2] == [1, "存在楼道安全隐患的住宅数量（栋）", 3,
+                       "达明新村楼梯踏步损坏，共3栋，为1号楼、4号楼、7号楼", "严重", "一般", "限时解决"]
+    assert len(rows) == 3
+
+
+def test_problem_list_can_include_pending_findings(sign_in, reviewer, stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx?include_pending=true"))
+    assert rows[2][2] == 4 and "9号楼" in rows[2][3]
+
+
+def test_suggestion_list_has_the_template_columns(sign_in, reviewer, stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/suggestions.xlsx"))
+    assert rows[1] == ["序号", "问题涉及的指标项", "指标结果(栋)", "存在问题", "整治建议", "整治区域",
+                       "整治类型", "责任单位"]
+    _, _, count, _, suggestion, area, kind, unit = rows[2]
+    assert (count, suggestion, kind, unit) == (3, "修补破损踏步", "限时解决", "物业公司")
+    assert area.endswith("达明新村")
+
+
+def test_csv_export_starts_with_the_utf8_bom(sign_in, reviewer, stairwell_problems):
+    response = sign_in(reviewer).get("/desk/exports/problems.csv")
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["序号", "指标项", "体检结果(栋)", "存在问题"]
+    assert rows[1][3] == "达明新村楼梯踏步损坏，共3栋，为1号楼、4号楼、7号楼"
+
+
+def test_building_ledger_has_a_row_per_building_with_its_indicators(sign_in, reviewer,
+                                                                    stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/building-ledger.xlsx"))
+    header = rows[1]
+    assert header[:5] == ["序号", "街道/镇", "社区", "小区", "楼号"]
+    assert "3.楼道安全" in header and header[-1] == "计入指标数"
+    by_number = {row[4]: row for row in rows[2:]}
+    assert set(by_number) == {"1#", "4#", "7#", "9#"}
+    assert by_number["1#"][header.index("3.楼道安全")] == "是"
+    assert by_number["1#"][header.index("1.结构安全")] == "未调查"
+
+
+def test_estate_and_county_indicator_tables_count_the_buildings(sign_in, reviewer,
+                                                                stairwell_problems):
+    client = sign_in(reviewer)
+    estate_rows = sheet_rows(client.get("/desk/exports/estate-indicators.xlsx"))
+    assert estate_rows[1][:5] == ["序号", "街道/镇", "社区", "小区", "楼栋总数"]
+    assert estate_rows[2][3:5] == ["达明新村", 4]
+    county_rows = sheet_rows(client.get("/desk/exports/county-indicators.xlsx"))
+    assert county_rows[1][:5] == ["序号", "分类", "指标", "单位", "全县合计"]
+    stairwell = next(row for row in county_rows[2:] if row[0] == 3)
+    assert stairwell[4] == 4  # the pending 9# counts by its latest observation
+
+
+def test_unknown_export_is_a_400(sign_in, reviewer):
+    assert sign_in(reviewer).get("/desk/exports/everything.pdf").status_code == 400
+
+
+def test_export_is_streamed(sign_in, reviewer, stairwell_problems):
+    response = sign_in(reviewer).get("/desk/exports/building-ledger.csv", buffered=False)
+    assert response.is_streamed
+    assert "attachment" in response.headers["Content-Disposition"]
+    response.close()
+
+
+def test_community_photo_zip_holds_untouched_originals_beside_stamped_copies(
+        sign_in, reviewer, make_building, make_finding, make_user):
+    import hashlib
+    import zipfile
+    from datetime import datetime, timezone
+
+    from PIL import Image
+
+    from server.extensions import db
+    from server.photos.operations import receive_photo
+
+    image, out = Image.new("RGB", (800, 600), (120, 140, 160)), io.BytesIO()
+    image.save(out, "JPEG")
+    data = out.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    building = make_building(number="3#")
+    worker = make_user(Role.WORKER, communities=[building.estate.community])
+    receive_photo(worker, sha, data, {"captured_at": datetime(2024, 7, 1, 1, tzinfo=timezone.utc),
+                                      "latitude": 35.1, "longitude": 111.2})
+    db.session.commit()
+    make_finding(building, photos=[sha], author=worker)
+    response = sign_in(reviewer).get(
+        f"/desk/exports/photos/{building.estate.community_id}.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    originals = [n for n in archive.namelist() if n.startswith("原图/")]
+    stamped = [n for n in archive.namelist() if n.startswith("标注/")]
+    assert len(originals) == len(stamped) == 1 and "3#" in originals[0]
+    assert hashlib.sha256(archive.read(originals[0])).hexdigest() == sha
+    assert archive.read(stamped[0]) != data
+
+
+def test_photo_zip_of_a_community_out_of_scope_is_refused(sign_in, make_user, make_community,
+                                                          make_building):
+    building = make_building()
+    outsider = make_user(Role.WORKER, communities=[make_community("别处")])
+    response = sign_in(outsider).get(f"/desk/exports/photos/{building.estate.community_id}.zip")
+    assert response.status_code == 404

@@ -1,0 +1,144 @@
+"""The ledgers: the set-based status agrees with the one rule, the matrix, the indicator table
+with its drill-down, and one building's file (一楼一档)."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from server.accounts.models import Role
+from server.appraisals.models import Appraisal
+from server.extensions import db
+from server.ledger.indicators import indicator_system
+from server.ledger.matrix import status_subquery
+from server.ledger.operations import indicator_statuses
+from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
+
+
+def at(day: int, hour: int = 9):
+    return datetime(2024, 7, day, hour, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def appraise(survey_round, make_user):
+    def add(building, indicator, hazard, on):
+        agency = make_user(Role.AGENCY)
+        db.session.add(Appraisal(building_id=building.id, round_id=survey_round.id,
+                                 indicator=indicator, agency_id=agency.agency_id,
+                                 author_id=agency.id,
+                                 conclusion="hazard" if hazard else "no_hazard",
+                                 appraised_on=on))
+        db.session.commit()
+    return add
+
+
+@pytest.fixture
+def county_scenarios(make_estate, make_building, make_finding, appraise):
+    """Buildings covering each branch of the status rule, for indicators 1 and 3."""
+    estate = make_estate(name="达明新村")
+    b = {name: make_building(estate=estate, number=f"{n}#")
+         for n, name in enumerate(["later_clear", "confirmed", "appraised", "untimed",
+                                   "nothing", "two_appraisals"], 1)}
+    make_finding(b["later_clear"], captured_at=at(1), counts=True)
+    make_finding(b["later_clear"], captured_at=at(2), counts=False, status="returned")
+    make_finding(b["confirmed"], captured_at=at(1), status="accepted")
+    make_finding(b["confirmed"], captured_at=at(3), counts=False, status="returned")
+    make_finding(b["appraised"], indicator=1, check_item="承重构件贯通裂缝", counts=True)
+    appraise(b["appraised"], 1, False, date(2024, 6, 1))
+    make_finding(b["untimed"], captured_at=at(1), counts=True)
+    make_finding(b["untimed"], captured_at=None, counts=False)
+    appraise(b["two_appraisals"], 1, False, date(2024, 5, 1))
+    appraise(b["two_appraisals"], 1, True, date(2024, 6, 1))
+    return estate, b
+
+
+def test_set_based_status_agrees_with_the_status_rule(survey_round, county_scenarios):
+    _, buildings = county_scenarios
+    rows = db.session.execute(select(status_subquery(survey_round.id))).all()
+    in_sql = {(b, i): bool(c) for b, i, c in rows}
+    system = indicator_system(survey_round.system)
+    for building in buildings.values():
+        for status in indicator_statuses(building, survey_round, system):
+            assert in_sql.get((building.id, status["indicator"])) == status["counts"], \
+                (building.number, status)
+
+
+def test_status_rule_branches_as_expected(survey_round, county_scenarios):
+    _, b = county_scenarios
+    in_sql = {(row[0], row[1]): bool(row[2])
+              for row in db.session.execute(select(status_subquery(survey_round.id)))}
+    assert in_sql[(b["later_clear"].id, 3)] is False
+    assert in_sql[(b["confirmed"].id, 3)] is True
+    assert in_sql[(b["appraised"].id, 1)] is False
+    assert in_sql[(b["untimed"].id, 3)] is True  # a missing capture time sorts first
+    assert in_sql[(b["two_appraisals"].id, 1)] is True
+    assert (b["nothing"].id, 3) not in in_sql
+
+
+def test_indicator_table_counts_buildings_and_each_number_opens_them(
+        sign_in, reviewer, county_scenarios):
+    estate, _ = county_scenarios
+    client = sign_in(reviewer)
+    table = client.get("/desk/ledger/indicators?level=estate").get_data(as_text=True)
+    drill = f"/desk/ledger/indicators/3/buildings?level=estate&amp;id={estate.id}&amp;round=2024"
+    assert f'href="{drill}">2</a>' in table  # confirmed + untimed count for indicator 3
+    listed = client.get(drill.replace("&amp;", "&")).get_data(as_text=True)
+    assert "共 2 栋" in listed and ">2#<" in listed and ">4#<" in listed
+
+
+def test_indicator_table_refuses_an_unknown_level(sign_in, reviewer):
+    page = sign_in(reviewer).get("/desk/ledger/indicators?level=galaxy")
+    assert page.status_code == 400 and "汇总层级" in page.get_data(as_text=True)
+
+
+def test_estate_matrix_shows_each_buildings_status(sign_in, reviewer, county_scenarios):
+    estate, _ = county_scenarios
+    text = sign_in(reviewer).get(f"/desk/ledger/estates/{estate.id}").get_data(as_text=True)
+    assert text.count('class="yes"') == 3  # confirmed 3, untimed 3, two appraisals 1
+
+
+def test_community_matrix_is_out_of_reach_of_another_communitys_worker(
+        sign_in, make_user, make_community, county_scenarios):
+    estate, _ = county_scenarios
+    outsider = make_user(Role.WORKER, communities=[make_community("别处")])
+    page = sign_in(outsider).get(f"/desk/ledger/communities/{estate.community_id}")
+    assert page.status_code == 404
+
+
+def test_building_file_shows_every_observation_including_conflicting_ones(
+        sign_in, reviewer, county_scenarios):
+    _, b = county_scenarios
+    text = sign_in(reviewer).get(f"/desk/buildings/{b['later_clear'].id}").get_data(as_text=True)
+    assert "一楼一档" in text
+    assert text.count("存在问题</td>") >= 1 and "未发现问题</td>" in text
+    assert "多次调查或与鉴定结论不一致" in text
+
+
+def test_building_file_escapes_field_text(sign_in, reviewer, make_building, make_finding):
+    building = make_building()
+    make_finding(building, description="<img src=x onerror=alert(1)>")
+    text = sign_in(reviewer).get(f"/desk/buildings/{building.id}").get_data(as_text=True)
+    assert "<img src=x" not in text and "&lt;img src=x" in text
+
+
+def test_reviewer_goes_from_the_indicator_table_to_a_finding_and_decides(
+        client, sign_in, csrf_from, reviewer, make_building, make_finding):
+    import re
+    building = make_building(number="8#")
+    finding = make_finding(building, description="扶手松动")
+    sign_in(reviewer)
+
+    def follow(url, pattern):
+        text = client.get(url).get_data(as_text=True)
+        return re.search(pattern, text).group(1).replace("&amp;", "&")
+
+    drill = follow("/desk/ledger/indicators?level=county",
+                   r'href="(/desk/ledger/indicators/3/buildings\?[^"]+)">1</a>')
+    building_page = follow(drill, r'href="(/desk/buildings/\d+[^"]*)">8#</a>')
+    finding_page = follow(building_page, r'href="(/desk/review/findings/[^"]+)">楼梯踏步损坏</a>')
+    assert "扶手松动" in client.get(finding_page).get_data(as_text=True)
+    version = follow(finding_page, r'name="version" value="([^"]+)"')
+    response = client.post(f"{finding_page}/decision", data={
+        "decision": "accept", "version": version, "csrf_token": csrf_from(finding_page)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(finding), finding.id).status == "accepted"

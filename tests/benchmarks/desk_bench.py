@@ -1,0 +1,215 @@
+"""Desk benchmark: the ledgers and the problem-list export on a county-size PostgreSQL database.
+
+    .venv/bin/python tests/benchmarks/desk_bench.py [--buildings 100000] [--keep]
+
+Builds a fresh database beside LOUJIAN_BENCH_POSTGRES (default
+postgresql://postgres@127.0.0.1:5432/test) with the migrations, then fills it in SQL
+(INSERT … SELECT generate_series): --buildings buildings in 10 towns, 200 communities and
+estates of 20, five submissions per building, two findings per submission (1,000,000 at full
+scale) and two photos per finding (2,000,000 photo rows and 2,000,000 links). A child process
+then signs in as a reviewer and prints:
+  1. a community ledger page (the building × indicator matrix of ~500 buildings): median latency;
+  2. the county indicator table (every community's ten values): median latency;
+  3. the county problem list (问题清单) as XLSX: time to stream it all, and the child's peak RSS.
+Targets (issue #5): 1 and 2 under 300 ms, 3 under 60 s with peak memory under 300 MB.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+TOWNS, COMMUNITIES, PER_ESTATE = 10, 200, 20
+SUBMISSIONS_PER_BUILDING, FINDINGS_PER_SUBMISSION, PHOTOS_PER_FINDING = 5, 2, 2
+CHECK_ITEMS = ("ARRAY['楼梯踏步损坏','灭火器缺失','外墙渗漏','供水不足','屋顶渗漏积水',"
+               "'燃气用户使用橡胶软管']")
+
+FILL = [
+    ("counties", "INSERT INTO counties (id, code, name) VALUES (1, '140828', '夏县')"),
+    ("towns", """INSERT INTO towns (id, county_id, code, name, kind)
+        SELECT t, 1, NULL, '镇' || t, '镇' FROM generate_series(1, {towns}) t"""),
+    ("communities", """INSERT INTO communities (id, town_id, name)
+        SELECT c, 1 + (c - 1) % {towns}, '社区' || c FROM generate_series(1, {communities}) c"""),
+    ("estates", """INSERT INTO estates (id, community_id, name, is_temporary)
+        SELECT e, 1 + (e - 1) % {communities}, '小区' || e, false
+        FROM generate_series(1, {estates}) e"""),
+    ("buildings", """INSERT INTO buildings (id, estate_id, number, year_built, build_era,
+            structure_type, floors_above, units, households, has_elevator, gas_supply,
+            prescreened, created_at, updated_at)
+        SELECT b, 1 + (b - 1) / {per_estate}, (1 + (b - 1) % {per_estate}) || '#',
+               1970 + b % 50, 1 + b % 6, 'masonry', 4 + b % 14, 3, 36, b % 3 = 0, 'pipeline',
+               b % 4 = 0, now(), now()
+        FROM generate_series(1, {buildings}) b"""),
+    ("survey round", """INSERT INTO survey_rounds (id, code, title, system, is_current, opened_at)
+        VALUES (1, '2024', '2024年城市体检', '2024', true, now())"""),
+    ("workers", """INSERT INTO users (id, username, display_name, password_hash, role, county_id,
+            active, failed_logins, created_at)
+        SELECT 100 + c, 'worker' || c, '社区管理员' || c, 'x', 'worker', 1, true, 0, now()
+        FROM generate_series(1, {communities}) c"""),
+    ("submissions", """INSERT INTO submissions (id, uuid, round_id, building_id, indicator,
+            form_id, form_version, author_id, answers, counts, captured_at, received_at)
+        SELECT s, gen_random_uuid()::text, 1, b, 1 + (b + k * 2) % 10, 'bench', 1,
+               100 + 1 + ((b - 1) / {per_estate}) % {communities}, '{{}}'::jsonb,
+               random() < 0.4, timestamptz '2024-07-01 08:00+08' + random() * interval '30 days',
+               now()
+        FROM (SELECT s, 1 + (s - 1) / {subs_per_building} AS b, (s - 1) % {subs_per_building} AS k
+              FROM generate_series(1, {submissions}) s) q"""),
+    ("findings", """INSERT INTO findings (id, uuid, submission_id, round_id, building_id,
+            indicator, question_id, check_item, unit, floor, severity, problem_class,
+            responsible_unit, difficulty, suggestion, status, author_id, captured_at,
+            created_at, updated_at)
+        SELECT f, gen_random_uuid()::text, s.id, 1, s.building_id, s.indicator, 'q',
+               ({check_items})[1 + f % 6], '1单元', 1 + f % 6,
+               (ARRAY['非常严重','严重','一般'])[1 + f % 3],
+               CASE WHEN f % 3 = 0 THEN '尽力解决' ELSE '限时解决' END, '物业公司', '一般',
+               '按规范修复', (ARRAY['accepted','accepted','accepted','accepted','accepted',
+                                    'pending','pending','pending','returned','rectified'])[1 + f % 10],
+               s.author_id, s.captured_at, now(), now()
+        FROM generate_series(1, {findings}) f
+        JOIN submissions s ON s.id = 1 + (f - 1) / {findings_per_submission}"""),
+    ("photos", """INSERT INTO photos (sha256, byte_size, mime_type, width, height, captured_at,
+            latitude, longitude, exif_captured_at, exif_latitude, exif_longitude, received_at)
+        SELECT md5(p::text || 'a') || md5(p::text || 'b'), 3000000, 'image/jpeg', 4000, 3000,
+               timestamptz '2024-07-01 08:00+08', 35.1, 111.2,
+               timestamptz '2024-07-01 08:00+08', 35.1, 111.2, now()
+        FROM generate_series(1, {photos}) p"""),
+    ("finding photos", """INSERT INTO finding_photos (id, finding_id, sha256, position)
+        SELECT p, 1 + (p - 1) / {photos_per_finding}, md5(p::text || 'a') || md5(p::text || 'b'),
+               (p - 1) % {photos_per_finding}
+        FROM generate_series(1, {photos}) p"""),
+]
+SEQUENCES = ["towns", "communities", "estates", "buildings", "survey_rounds", "users",
+             "submissions", "findings", "finding_photos"]
+
+
+def build(url: str, buildings: int) -> None:
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.accounts.models import Role
+    from server.accounts.operations import create_user
+    from server.buildings.models import County
+    from server.extensions import db
+
+    sizes = {"towns": TOWNS, "communities": COMMUNITIES, "per_estate": PER_ESTATE,
+             "estates": -(-buildings // PER_ESTATE), "buildings": buildings,
+             "subs_per_building": SUBMISSIONS_PER_BUILDING,
+             "submissions": buildings * SUBMISSIONS_PER_BUILDING,
+             "findings_per_submission": FINDINGS_PER_SUBMISSION,
+             "findings": buildings * SUBMISSIONS_PER_BUILDING * FINDINGS_PER_SUBMISSION,
+             "photos_per_finding": PHOTOS_PER_FINDING,
+             "photos": buildings * SUBMISSIONS_PER_BUILDING * FINDINGS_PER_SUBMISSION
+             * PHOTOS_PER_FINDING, "check_items": CHECK_ITEMS}
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        for label, statement in FILL:
+            started = time.perf_counter()
+            db.session.execute(sa.text(statement.format(**sizes)))
+            db.session.commit()
+            print(f"  filled {label:<15} {time.perf_counter() - started:6.1f} s", flush=True)
+        for table in SEQUENCES:
+            db.session.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"))
+        create_user(username="shenhe", password="bench-password-1", display_name="审核员",
+                    role=Role.REVIEWER, county=db.session.get(County, 1))
+        db.session.commit()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                              isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def measure(url: str) -> dict:
+    """Runs in a child process, so its peak RSS is the desk's alone."""
+    from server import create_app
+    from server.accounts.models import User
+    from server.extensions import db
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    client = app.test_client()
+    with app.app_context():
+        reviewer = db.session.scalar(sa.select(User).where(User.username == "shenhe"))
+        with client.session_transaction() as session:
+            session["user_id"] = reviewer.id
+
+    def median_ms(path: str, runs: int = 7) -> float:
+        timings = []
+        for _ in range(runs + 1):  # the first run warms caches and is dropped
+            started = time.perf_counter()
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings[1:])
+
+    figures = {"community_ledger_ms": median_ms("/desk/ledger/communities/1"),
+               "county_indicator_table_ms": median_ms("/desk/ledger/indicators?level=community"),
+               "rss_before_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    started = time.perf_counter()
+    response = client.get("/desk/exports/problems.xlsx", buffered=False)
+    size = sum(len(chunk) for chunk in response.response)
+    response.close()
+    figures.update(problem_list_xlsx_s=time.perf_counter() - started,
+                   problem_list_xlsx_mb=size / 1e6,
+                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--buildings", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    base = os.environ.get("LOUJIAN_BENCH_POSTGRES", DEFAULT_POSTGRES)
+    name = f"loujian_desk_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        findings = args.buildings * SUBMISSIONS_PER_BUILDING * FINDINGS_PER_SUBMISSION
+        print(f"building {args.buildings:,} buildings, {findings:,} findings, "
+              f"{findings * PHOTOS_PER_FINDING:,} photos in {name} …", flush=True)
+        started = time.perf_counter()
+        build(url, args.buildings)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        child = subprocess.run([sys.executable, __file__, "--measure", url], check=True,
+                               capture_output=True, text=True, cwd=REPO)
+        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        print(f"community ledger page (~{args.buildings // COMMUNITIES} buildings): "
+              f"{figures['community_ledger_ms']:.0f} ms (target < 300 ms)")
+        print(f"county indicator table ({COMMUNITIES} communities):  "
+              f"{figures['county_indicator_table_ms']:.0f} ms (target < 300 ms)")
+        print(f"county problem list XLSX: {figures['problem_list_xlsx_s']:.1f} s, "
+              f"{figures['problem_list_xlsx_mb']:.1f} MB (target < 60 s)")
+        print(f"peak RSS of the desk process: {figures['peak_rss_mb']:.0f} MB "
+              f"(before the export {figures['rss_before_export_mb']:.0f} MB; target < 300 MB)")
+    finally:
+        if not args.keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            print(f"kept {url}")
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
