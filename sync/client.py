@@ -118,8 +118,9 @@ class SyncClient:
         query = _metadata_query(metadata)
         if received == 0 and photo.size <= self.chunk_size:
             data = photo.read(0, photo.size)
-            self._request("PUT", f"/api/photos/{sha256}", data=data, params=query,
-                          headers={"Content-Type": content_type(data[:16])})
+            response = self._request("PUT", f"/api/photos/{sha256}", data=data, params=query,
+                                     headers={"Content-Type": content_type(data[:16])})
+            self._require_stored(response, sha256)
         else:
             self._upload_in_pieces(photo, sha256, query, received)
         self.stats.photos_uploaded += 1
@@ -130,7 +131,8 @@ class SyncClient:
             if offset >= photo.size:  # every byte is there, but the answer that said so was lost
                 if self.upload_status(sha256).get("complete"):
                     return
-                raise ServerRefused(409, "photo.incomplete", "服务器已收到照片的全部字节，但尚未完成处理，请稍后重试")
+                # not processed (the server died first): the last piece again makes it finish
+                offset = (photo.size - 1) // self.chunk_size * self.chunk_size
             piece = photo.read(offset, self.chunk_size)
             try:
                 response = self._request(
@@ -144,8 +146,19 @@ class SyncClient:
                 offset = int(refusal.details["received"])
                 continue
             if response.status_code in (200, 201):
+                self._require_stored(response, sha256)
                 return
-            offset, corrections = int(self._json(response)["received"]), 0
+            answer = self._json(response)
+            if not isinstance(answer, dict) or not isinstance(answer.get("received"), int):
+                raise ServerUnreachable("服务器对照片分片的回答无法识别")
+            offset, corrections = answer["received"], 0
+
+    def _require_stored(self, response: requests.Response, sha256: str) -> None:
+        """A 200 is only the server's word if it names the photo: a captive portal (public
+        Wi-Fi asking to sign in) answers 200 with its own page, and the photo was never stored."""
+        answer = self._json(response)
+        if not isinstance(answer, dict) or answer.get("sha256") != sha256:
+            raise ServerUnreachable("照片上传的回答不是服务器的（可能是需要登录的公共 Wi-Fi），下次同步再传")
 
     def upload_status(self, sha256: str) -> dict:
         return self._json(self._request("GET", f"/api/photos/{sha256}/upload"))
@@ -177,7 +190,7 @@ class SyncClient:
         Stops early — leaving everything not confirmed in the outbox — when the server cannot be
         reached within the run's retry budget, or refuses the login.
         """
-        report = SyncReport()
+        report, self.retrier.waited = SyncReport(), 0.0  # each run has its own waiting budget
         try:
             self._push_outbox(outbox, report)
             self._send_photos(outbox, report)
