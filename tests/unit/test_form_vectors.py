@@ -9,22 +9,10 @@ from forms import FORMS_ROOT, load_all
 from forms.schema import QUESTION_TYPES
 from forms.tools.form_vector_cases import CASES, INLINE_FORMS
 from forms.tools.make_form_vectors import dumps, form_lookup, outcome
+from tests.unit.json_equality import same_json
 
 VECTORS = json.loads((FORMS_ROOT / "form_vectors.json").read_text(encoding="utf-8"))
 EXPECTED_KEYS = {"applies", "prescreen", "asked", "kept", "in_play", "errors", "defects", "findings", "counts"}
-
-
-def same_json(a, b):
-    """JSON equality as JavaScript sees it: 3 == 3.0, but true is not 1."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return float(a) == float(b)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
 
 
 @pytest.fixture(scope="module")
