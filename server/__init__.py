@@ -21,6 +21,7 @@ from server.errors import register_error_handlers
 from server.extensions import csrf, db, migrate
 from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
+from server.ledger import status_table  # noqa: F401  (keeps building_statuses current)
 from server.meta import routes as meta_api
 from server.photos import routes as photos_api
 from server.review import pages as review_pages

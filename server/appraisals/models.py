@@ -1,5 +1,6 @@
 """Professional appraisals (专业机构鉴定) of a building's structure or gas safety."""
 from datetime import date, datetime
+from uuid import uuid4
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,8 @@ class Appraisal(db.Model):
         CheckConstraint(f"conclusion IN {tuple(CONCLUSIONS)}", name="conclusion"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Chosen by whoever uploads, so a retried upload is recognised rather than stored twice.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"), index=True)
     indicator: Mapped[int] = mapped_column(Integer)
@@ -27,6 +30,8 @@ class Appraisal(db.Model):
     grade: Mapped[str | None] = mapped_column(String(1))
     summary: Mapped[str | None] = mapped_column(Text)
     document_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_name: Mapped[str | None] = mapped_column(String(200))  # as uploaded, for display only
+    document_size: Mapped[int | None] = mapped_column(Integer)
     appraised_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     agency: Mapped[Agency] = relationship()

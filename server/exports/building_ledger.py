@@ -6,7 +6,7 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, PropertyCompany, Town
 from server.extensions import db
-from server.ledger.matrix import status_subquery
+from server.ledger.matrix import current_statuses
 from server.ledger.tables import visible_building_ids
 from server.surveys.models import SurveyRound
 
@@ -25,7 +25,7 @@ def ledger_header(indicators: list[dict]) -> list[str]:
 def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *,
                 community_id=None):
     numbers = [i["number"] for i in indicators]
-    status = status_subquery(survey_round.id, visible_building_ids(user, community_id=community_id))
+    status = current_statuses(survey_round.id, visible_building_ids(user, community_id=community_id))
     pivot = select(status.c.building_id, *[
         func.max(case((status.c.indicator == n, cast(status.c.counts, Integer)))).label(f"i{n}")
         for n in numbers]).group_by(status.c.building_id).subquery()

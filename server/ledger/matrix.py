@@ -1,5 +1,8 @@
 """The status rule of sync/status.py as one set-based query, for many buildings at once.
 
+Pages read `current_statuses`, the rows status_table.py keeps from this derivation; the
+derivation itself runs when evidence is written.
+
 `indicator_statuses` (operations.py) applies the rule in Python to one building; the matrix, the
 indicator table and the exports need it for a whole community or county, so the same rule is
 written here in SQL: per (building, indicator) the first of
@@ -21,10 +24,20 @@ from sqlalchemy import (
 
 from server.appraisals.models import Appraisal
 from server.db_types import UTCDateTime
+from server.ledger.models import BuildingStatus
 from server.surveys.models import Finding, Submission
 from sync.status import APPRAISAL_GOVERNED_INDICATORS, CONFIRMED_STATUSES
 
 REVIEW, APPRAISAL, OBSERVATION = 1, 2, 3
+
+
+def current_statuses(round_id: int, building_ids=None):
+    """Rows (building_id, indicator, counts) as kept for the round; `building_ids` narrows."""
+    stmt = select(BuildingStatus.building_id, BuildingStatus.indicator, BuildingStatus.counts
+                  ).where(BuildingStatus.round_id == round_id)
+    if building_ids is not None:
+        stmt = stmt.where(BuildingStatus.building_id.in_(building_ids))
+    return stmt.subquery("building_status")
 
 
 def status_subquery(round_id: int, building_ids=None):

@@ -10,7 +10,7 @@ from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
 from server.errors import ApiError
 from server.extensions import db
-from server.ledger.matrix import status_subquery
+from server.ledger.matrix import current_statuses
 from server.surveys.models import Finding, SurveyRound
 
 # level -> (its id column, its name column, the columns that name its parents)
@@ -42,7 +42,7 @@ def building_matrix(user: User, survey_round: SurveyRound, *, estate_id=None,
                Estate.id.label("estate_id"), Estate.name.label("estate"))
         .join(Estate).where(Building.id.in_(ids)).order_by(Estate.name, Building.number)).all()
     buildings.sort(key=lambda b: (b.estate, natural_key(b.number)))
-    status = status_subquery(survey_round.id, ids)
+    status = current_statuses(survey_round.id, ids)
     statuses = {}
     for building_id, indicator, counts in db.session.execute(select(status)):
         statuses.setdefault(building_id, {})[indicator] = bool(counts)
@@ -71,7 +71,7 @@ def indicator_table(user: User, survey_round: SurveyRound, level: str) -> list[d
         rows[row[0]] = {"id": row[0], "name": row[1] if unit_name is not None else "全县",
                         "parents": list(row[2:-1]) if unit_name is not None else [],
                         "buildings": row[-1], "values": {}}
-    status = status_subquery(survey_round.id, visible_building_ids(user))
+    status = current_statuses(survey_round.id, visible_building_ids(user))
     counting = (select(unit_id, status.c.indicator, func.count())
                 .select_from(status).join(Building, Building.id == status.c.building_id)
                 .join(Estate).join(Community).join(Town)
@@ -86,7 +86,7 @@ def counting_buildings(user: User, survey_round: SurveyRound, indicator: int, le
                        unit: int):
     """The buildings behind one number of the indicator table, as a SELECT to paginate."""
     unit_id = LEVELS[level][0]
-    status = status_subquery(survey_round.id, visible_building_ids(user))
+    status = current_statuses(survey_round.id, visible_building_ids(user))
     counting = select(status.c.building_id).where(status.c.indicator == indicator,
                                                   status.c.counts.is_(True))
     return (select(Building).join(Estate).join(Community).join(Town)

@@ -91,6 +91,7 @@ class Finding(db.Model):
     responsible_unit: Mapped[str | None] = mapped_column(String(60))
     difficulty: Mapped[str | None] = mapped_column(String(10))  # 治理难度
     suggestion: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[date | None] = mapped_column(Date)  # 整改完成时限, set by the bureau
     status: Mapped[str] = mapped_column(String(12), default="pending")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,69 @@
+"""Keeps building_statuses (models.py) equal to the status rule, transaction by transaction.
+
+Whenever a flush writes a submission, a finding or an appraisal, its (round, building) is noted;
+just before the transaction commits, those buildings' rows are derived again from everything kept
+(matrix.status_subquery) and replaced. The buildings are locked first, in id order, so two
+transactions touching one building take turns: the second derives its rows after the first has
+committed and sees its evidence (READ COMMITTED takes a new snapshot per statement). This runs
+before the change feed numbers its entries (feed.py), so every writer takes the building locks
+before the feed's counter lock and the two cannot deadlock.
+"""
+from sqlalchemy import Integer, delete, event, insert, literal, select
+from sqlalchemy.orm import Session
+
+from server.appraisals.models import Appraisal
+from server.buildings.models import Building
+from server.ledger.matrix import status_subquery
+from server.ledger.models import BuildingStatus
+from server.surveys.models import Finding, Submission
+
+STALE = "loujian.stale_statuses"  # session.info key: {round_id: {building_id, …}}
+EVIDENCE = (Submission, Finding, Appraisal)
+CHUNK = 500  # building ids per statement, well inside every database's parameter limit
+
+
+def refresh_statuses(session, round_id: int, building_ids) -> None:
+    """Derive again the rows of these buildings in this round."""
+    ids = sorted(set(building_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        session.execute(select(Building.id).where(Building.id.in_(chunk))
+                        .order_by(Building.id).with_for_update())
+        session.execute(delete(BuildingStatus).where(BuildingStatus.round_id == round_id,
+                                                     BuildingStatus.building_id.in_(chunk)))
+        _insert_derived(session, round_id, status_subquery(round_id, chunk))
+
+
+def rebuild_statuses(session, round_id: int) -> None:
+    """Derive every row of a round from scratch: after loading evidence in bulk with SQL."""
+    session.execute(delete(BuildingStatus).where(BuildingStatus.round_id == round_id))
+    _insert_derived(session, round_id, status_subquery(round_id))
+
+
+def _insert_derived(session, round_id: int, status) -> None:
+    session.execute(insert(BuildingStatus).from_select(
+        ["round_id", "building_id", "indicator", "counts"],
+        select(literal(round_id, Integer), status.c.building_id, status.c.indicator,
+               status.c.counts)))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_stale_buildings(session, flush_context):
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, EVIDENCE) and obj.round_id is not None and obj.building_id is not None:
+            session.info.setdefault(STALE, {}).setdefault(obj.round_id, set()).add(obj.building_id)
+
+
+def _refresh_stale_buildings(session):
+    session.flush()
+    for round_id, building_ids in session.info.pop(STALE, {}).items():
+        refresh_statuses(session, round_id, building_ids)
+
+
+# insert=True: before the change feed's own before_commit listener takes the counter lock.
+event.listen(Session, "before_commit", _refresh_stale_buildings, insert=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_stale_buildings(session):
+    session.info.pop(STALE, None)
