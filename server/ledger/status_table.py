@@ -4,7 +4,9 @@ Whenever a flush writes a submission, a finding or an appraisal, its (round, bui
 just before the transaction commits, those buildings' rows are derived again from everything kept
 (matrix.status_subquery) and replaced. The buildings are locked first, in id order, so two
 transactions touching one building take turns: the second derives its rows after the first has
-committed and sees its evidence (READ COMMITTED takes a new snapshot per statement). This runs
+committed and sees its evidence (READ COMMITTED takes a new snapshot per statement). The lock is
+FOR NO KEY UPDATE: inserting a submission already holds a KEY SHARE lock on its building (the
+foreign key), which FOR UPDATE would wait on, deadlocking two such writers. This runs
 before the change feed numbers its entries (feed.py), so every writer takes the building locks
 before the feed's counter lock and the two cannot deadlock.
 """
@@ -28,7 +30,7 @@ def refresh_statuses(session, round_id: int, building_ids) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         session.execute(select(Building.id).where(Building.id.in_(chunk))
-                        .order_by(Building.id).with_for_update())
+                        .order_by(Building.id).with_for_update(key_share=True))
         session.execute(delete(BuildingStatus).where(BuildingStatus.round_id == round_id,
                                                      BuildingStatus.building_id.in_(chunk)))
         _insert_derived(session, round_id, status_subquery(round_id, chunk))

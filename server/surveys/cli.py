@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from forms import FormDefinitionError, load_all
 from server.extensions import db
+from server.ledger.status_table import rebuild_statuses
 from server.surveys.catalog import form_registry
 from server.surveys.models import SurveyRound
 from server.surveys import operations
@@ -38,6 +39,21 @@ def list_rounds():
     for survey_round in db.session.scalars(select(SurveyRound).order_by(SurveyRound.code)):
         mark = "  ← 当前" if survey_round.is_current else ""
         click.echo(f"{survey_round.code}\t{survey_round.system}\t{survey_round.title}{mark}")
+
+
+@rounds_cli.command("rebuild-statuses")
+@click.argument("code", required=False)
+@with_appcontext
+def rebuild_round_statuses(code):
+    """Derive every building's indicator status again (after loading evidence with plain SQL)."""
+    query = select(SurveyRound).where(SurveyRound.code == code if code
+                                      else SurveyRound.is_current.is_(True))
+    survey_round = db.session.scalar(query)
+    if survey_round is None:
+        raise click.ClickException(f"没有轮次 {code}" if code else "没有当前轮次")
+    rebuild_statuses(db.session, survey_round.id)
+    db.session.commit()
+    click.echo(f"已重新推导轮次 {survey_round.code} 的楼栋指标状态")
 
 
 @forms_cli.command("check")

@@ -4,7 +4,8 @@
 
 Builds a fresh database beside LOUJIAN_BENCH_POSTGRES (default
 postgresql://postgres@127.0.0.1:5432/test) with the migrations, then fills it in SQL
-(INSERT … SELECT generate_series): --buildings buildings in 10 towns, 200 communities and
+(INSERT … SELECT generate_series), then derives building_statuses once as the application
+would have kept it: --buildings buildings in 10 towns, 200 communities and
 estates of 20, five submissions per building, two findings per submission (1,000,000 at full
 scale) and two photos per finding (2,000,000 photo rows and 2,000,000 links). A child process
 then signs in as a reviewer and prints:
@@ -101,6 +102,7 @@ def build(url: str, buildings: int) -> None:
     from server.accounts.operations import create_user
     from server.buildings.models import County
     from server.extensions import db
+    from server.ledger.status_table import rebuild_statuses
 
     sizes = {"towns": TOWNS, "communities": COMMUNITIES, "per_estate": PER_ESTATE,
              "estates": -(-buildings // PER_ESTATE), "buildings": buildings,
@@ -119,6 +121,10 @@ def build(url: str, buildings: int) -> None:
             db.session.execute(sa.text(statement.format(**sizes)))
             db.session.commit()
             print(f"  filled {label:<15} {time.perf_counter() - started:6.1f} s", flush=True)
+        started = time.perf_counter()
+        rebuild_statuses(db.session, 1)  # what the application keeps as evidence is written
+        db.session.commit()
+        print(f"  derived statuses  {time.perf_counter() - started:6.1f} s", flush=True)
         for table in SEQUENCES:
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
