@@ -9,6 +9,8 @@ from server.accounts import pages as account_pages
 from server.accounts import routes as accounts_api
 from server.accounts.cli import users_cli
 from server.app_shell import routes as app_shell
+from server.appraisals import pages as appraisal_pages
+from server.appraisals import routes as appraisals_api
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli
 from server.config import load_settings
@@ -24,6 +26,7 @@ from server.ledger import routes as ledger_api
 from server.ledger import status_table  # noqa: F401  (keeps building_statuses current)
 from server.meta import routes as meta_api
 from server.photos import routes as photos_api
+from server.rectification import pages as rectification_pages
 from server.review import pages as review_pages
 from server.review import routes as review_api
 from server.surveys import catalog
@@ -34,9 +37,9 @@ from server.syncing import routes as syncing_api
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
-                  ledger_api, review_api)
-PAGE_BLUEPRINTS = (account_pages, desk_pages, app_shell, review_pages, ledger_pages,
-                   export_pages, progress_pages)
+                  ledger_api, review_api, appraisals_api)
+PAGE_BLUEPRINTS = (account_pages, desk_pages, app_shell, review_pages, ledger_pages, appraisal_pages,
+                   export_pages, progress_pages, rectification_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
 
 

@@ -24,6 +24,8 @@ def load_settings(instance_path: str, overrides: dict | None) -> dict:
         "LOUJIAN_PHOTO_MAX_PIXELS": int(os.environ.get("LOUJIAN_PHOTO_MAX_PIXELS", 64_000_000)),
         "LOUJIAN_PHOTO_CHUNK_MAX_BYTES": int(os.environ.get("LOUJIAN_PHOTO_CHUNK_MAX_BYTES",
                                                             4 * 1024 * 1024)),
+        "LOUJIAN_DOCUMENT_MAX_BYTES": int(os.environ.get("LOUJIAN_DOCUMENT_MAX_BYTES")
+                                          or 20 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),

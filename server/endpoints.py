@@ -71,6 +71,7 @@ class EndpointDoc:
     status: int = 200
     errors: list[str] = field(default_factory=list)
     raw_body: tuple[str, ...] = ()  # content types of a body the handler reads itself (bytes)
+    form: type[Schema] | None = None  # a multipart/form-data body: its fields and files
 
 
 PUBLIC = None
@@ -78,14 +79,16 @@ PUBLIC = None
 
 def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, response=None,
              status: int = 200, many: bool = False, errors: list[str] | None = None,
-             raw_body: tuple[str, ...] = ()):
-    """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values."""
+             raw_body: tuple[str, ...] = (), form=None):
+    """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values.
+    `form` loads a multipart/form-data body (fields and files together) through one schema."""
     doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None,
-                      query, body, response, status, errors or [], tuple(raw_body))
+                      query, body, response, status, errors or [], tuple(raw_body), form)
     # One instance of each schema per endpoint: making one deep-copies its fields, which costs
     # more than most loads and dumps; loading and dumping keep no state on the instance.
     query_schema = query() if query is not None else None
     body_schema = body() if body is not None else None
+    form_schema = form() if form is not None else None
     response_schema = response(many=many) if response is not None else None
 
     def decorate(handler):
@@ -98,6 +101,8 @@ def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, res
                 kwargs["query"] = _load_query(query_schema)
             if body_schema is not None:
                 kwargs["body"] = _load_body(body_schema)
+            if form_schema is not None:
+                kwargs["form"] = _load_form(form_schema)
             result, status = handler(**kwargs), doc.status
             if isinstance(result, tuple):  # a handler may pick the status, e.g. 200 on replay
                 result, status = result
@@ -133,6 +138,16 @@ def _load_body(schema):
         raise ApiError("request.malformed", "请求体不是合法的 JSON")
     if not isinstance(data, dict):
         raise ApiError("request.malformed", "请求体应为 JSON 对象")
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise ApiError("request.invalid", details={"fields": error.messages}) from None
+
+
+def _load_form(schema):
+    if request.mimetype != "multipart/form-data":
+        raise ApiError("request.unsupported_media_type", "请以 multipart/form-data 提交（字段与文件）")
+    data = {**request.form.to_dict(flat=True), **request.files.to_dict(flat=True)}
     try:
         return schema.load(data)
     except ValidationError as error:

@@ -42,6 +42,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "photo.too_many_pixels": (422, "照片像素过多或疑似解压炸弹，已拒收"),
     "photo.corrupt": (422, "照片文件已损坏或不完整，无法解码"),
     "photo.offset_mismatch": (409, "分片位置与服务器已收到的字节数不符，请从服务器告知的位置续传"),
+    "appraisal.conflict": (409, "同一编号的鉴定报告已提交过不同内容"),
+    "document.not_pdf": (415, "鉴定报告须为 PDF 文件"),
+    "document.too_large": (413, "鉴定报告超过大小上限"),
+    "document.empty": (400, "鉴定报告文件是空的，请重新选择文件"),
     "server.internal": (500, "服务器内部错误，请稍后重试"),
 }
 

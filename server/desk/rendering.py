@@ -9,7 +9,9 @@ from server.extensions import db
 FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标", "submitter": "提交人",
                 "date_from": "开始日期", "date_to": "结束日期", "status": "状态", "page": "页码",
                 "level": "汇总层级", "id": "编号", "format": "格式", "round": "轮次",
-                "counts": "是否计入", "include_pending": "含待审核"}
+                "counts": "是否计入", "include_pending": "含待审核",
+                "disagreeing": "与鉴定结论不一致",
+                "problem_class": "问题分类", "state": "类别"}
 
 
 def load_query(schema_class, args) -> dict:

@@ -6,7 +6,9 @@ from sqlalchemy.orm import selectinload
 
 from server.accounts.pages import login_required
 from server.accounts.scopes import can_see_estate
+from server.appraisals.disagreement import disagreeing_submission_ids
 from server.appraisals.models import Appraisal
+from server.appraisals.operations import can_appraise
 from server.buildings.models import Community, Estate
 from server.buildings.operations import get_building
 from server.desk.rendering import load_query, register_page_errors
@@ -24,6 +26,7 @@ from server.ledger.tables import (
     LEVELS,
     building_matrix,
     counting_buildings,
+    findings_behind,
     indicator_table,
 )
 from server.surveys.catalog import round_by_code
@@ -49,13 +52,16 @@ def building(building_id):
         .order_by(Finding.round_id.desc(), Finding.indicator, Finding.id)).all()
     appraisals = db.session.scalars(
         select(Appraisal).where(Appraisal.building_id == building.id)
-        .options(selectinload(Appraisal.agency)).order_by(Appraisal.appraised_on.desc())).all()
+        .options(selectinload(Appraisal.agency))
+        .order_by(Appraisal.appraised_on.desc(), Appraisal.id.desc())).all()
     rounds = db.session.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
     return render_template(
         "desk/ledger_building.html", building=building, survey_round=survey_round,
         rounds=rounds, statuses=indicator_statuses(building, survey_round,
                                                    indicator_system(survey_round.system)),
-        submissions=submissions, findings=findings, appraisals=appraisals)
+        submissions=submissions, findings=findings, appraisals=appraisals,
+        can_appraise=can_appraise(g.user),
+        disagreeing_submissions=disagreeing_submission_ids(building.id))
 
 
 @blueprint.get("/ledger/estates/<int:estate_id>")
@@ -101,7 +107,9 @@ def counting(indicator):
     page = db.paginate(counting_buildings(g.user, survey_round, indicator, query["level"],
                                           query["id"]), page=query["page"], per_page=100,
                        error_out=False)
+    evidence = findings_behind(survey_round, indicator, (b.id for b in page.items))
     return render_template("desk/ledger_counting.html", page=page, indicator=names[indicator],
+                           evidence=evidence,
                            level_label=LEVEL_LABELS[query["level"]], survey_round=survey_round,
                            unit_name=_unit_name(query["level"], query["id"]))
 

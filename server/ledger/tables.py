@@ -4,6 +4,7 @@ is a GROUP BY over the set-based status (matrix.py), never a loop over buildings
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
@@ -92,6 +93,19 @@ def counting_buildings(user: User, survey_round: SurveyRound, indicator: int, le
     return (select(Building).join(Estate).join(Community).join(Town)
             .where(Building.id.in_(counting), unit_id == unit)
             .order_by(Community.name, Estate.name, Building.number))
+
+
+def findings_behind(survey_round: SurveyRound, indicator: int, building_ids) -> dict:
+    """building id -> its findings (with their photos) for the indicator: the evidence behind
+    a number of the indicator table, for one page of its buildings."""
+    findings = db.session.scalars(
+        select(Finding).where(Finding.round_id == survey_round.id, Finding.indicator == indicator,
+                              Finding.building_id.in_(list(building_ids)))
+        .options(selectinload(Finding.photos)).order_by(Finding.building_id, Finding.id)).all()
+    behind = {}
+    for finding in findings:
+        behind.setdefault(finding.building_id, []).append(finding)
+    return behind
 
 
 def require_level(level: str) -> str:

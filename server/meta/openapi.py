@@ -54,6 +54,9 @@ def _operation(rule, doc) -> dict:
         binary = {"schema": {"type": "string", "format": "binary"}}
         operation["requestBody"] = {"required": True,
                                     "content": {kind: binary for kind in doc.raw_body}}
+    if doc.form is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"multipart/form-data": {"schema": doc.form}}}
     if doc.roles is not None:
         operation["security"] = [{"bearer": []}]
         operation["x-roles"] = sorted(doc.roles)
@@ -80,6 +83,8 @@ def _always_possible(doc) -> set[str]:
         codes.add("request.bad_parameter")
     if doc.body is not None:
         codes |= {"request.malformed", "request.invalid", "request.unsupported_media_type"}
+    if doc.form is not None:
+        codes |= {"request.invalid", "request.unsupported_media_type", "request.too_large"}
     return codes
 
 

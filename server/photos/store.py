@@ -7,9 +7,10 @@ An object store (S3-compatible) can take over by implementing the same methods.
 import fcntl
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from server.files import write_whole
 
 VARIANTS = ("original", "display", "thumb")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -45,18 +46,7 @@ class DiskPhotoStore:
         self.root = Path(root)
 
     def put(self, sha256: str, variant: str, data: bytes) -> None:
-        path = self._path(sha256, variant)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.parent / f".tmp-{secrets.token_hex(8)}"
-        try:
-            with open(temporary, "xb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
-        _fsync_directory(path.parent)
+        write_whole(self._path(sha256, variant), data)
 
     def open(self, sha256: str, variant: str) -> BinaryIO:
         return open(self._path(sha256, variant), "rb")
@@ -119,10 +109,3 @@ def _check_key(sha256: str) -> None:
         raise ValueError("a photo key must be a lowercase hex SHA-256")
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Makes the rename itself durable (POSIX: a rename lives in the directory's entry)."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -1,30 +1,41 @@
-"""The bureau's decisions on findings. Each writes a Review row (or the audit log alone for a
-class change), changes the finding, and so reaches the worker's phone through pull: the change
-feed picks up any changed Finding row by itself (server/syncing/feed.py).
+"""The bureau's decisions on findings. Each writes a Review row and the audit log (a class change
+the audit log alone), changes the finding, and so reaches the worker's phone through pull: the
+change feed picks up any changed Finding row by itself (server/syncing/feed.py).
 
 A decision names the version of the finding it was made on (its updated_at, as the page showed
 it); if the finding changed since, the decision is refused rather than applied blind."""
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import Role, User
 from server.accounts.scopes import require_visible
+from server.audit.models import AuditEntry
 from server.audit.operations import record
 from server.errors import ApiError
 from server.extensions import db
+from server.rectification.deadlines import china_today, deadline_problem
 from server.review.models import DECISIONS, Review
 from server.surveys.models import PROBLEM_CLASSES, Finding
 
 DECIDING_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})
-# decision -> (statuses it may be made on, the status it leads to)
+# decision -> (statuses it may be made on, the status it leads to; None: unchanged)
 TRANSITIONS = {
     "accept": (frozenset({"pending"}), "accepted"),
     "return": (frozenset({"pending"}), "returned"),
     "resurvey": (frozenset({"pending", "accepted"}), "resurvey"),
+    # On the way to 销项: start the rectification with its deadline (下达整改), move the
+    # deadline, send a reported rectification back (整改不合格; the after-photos stay).
+    "rectify": (frozenset({"accepted"}), "rectifying"),
+    "deadline": (frozenset({"accepted", "rectifying"}), None),
+    "reject_rectification": (frozenset({"rectified"}), "rectifying"),
     "verify": (frozenset({"rectified"}), "verified"),
 }
-NEEDS_REASON = frozenset({"return", "resurvey"})
+NEEDS_REASON = frozenset({"return", "resurvey", "deadline", "reject_rectification"})
+RECTIFICATION_DECISIONS = {d: DECISIONS[d] for d in ("rectify", "deadline",
+                                                     "reject_rectification")}
 
 
 def version_of(finding: Finding) -> str:
@@ -47,26 +58,50 @@ def finding_for_decision(user: User, finding_uuid: str) -> Finding:
 
 
 def decide(user: User, finding_uuid: str, decision: str, reason: str | None,
-           version: str | None) -> Review:
+           version: str | None, deadline: date | None = None, *,
+           today: date | None = None) -> Review:
+    """One decision on the finding as the page showed it (`version`). The rectification
+    decisions carry the deadline: required for 限时解决 and never in the past when set (下达整改,
+    调整整改时限); 整改不合格 keeps the old one unless given a new one."""
     finding = finding_for_decision(user, finding_uuid)
-    if decision not in DECISIONS:
+    if decision not in TRANSITIONS:
         raise ApiError("request.invalid", f"未知的审核结论 {decision}")
+    label = DECISIONS[decision]
     reason = (reason or "").strip() or None
     if decision in NEEDS_REASON and reason is None:
-        raise ApiError("request.invalid", f"“{DECISIONS[decision]}”须填写原因",
+        raise ApiError("request.invalid", f"“{label}”须填写原因",
                        details={"fields": {"reason": ["请填写原因"]}})
     _require_unchanged(finding, version)
     allowed_from, new_status = TRANSITIONS[decision]
     if finding.status not in allowed_from:
         raise ApiError("review.not_decidable",
-                       f"该问题状态为“{finding.status_label}”，不能{DECISIONS[decision]}")
-    before = finding.status
-    finding.status = new_status
-    review = Review(finding_id=finding.id, reviewer_id=user.id, decision=decision, reason=reason)
+                       f"该问题状态为“{finding.status_label}”，不能{label}")
+    before_status, before_deadline = finding.status, finding.deadline
+    if decision in RECTIFICATION_DECISIONS:
+        finding.deadline = _checked_deadline(finding, decision, deadline, today or china_today())
+    finding.status = new_status or finding.status
+    review = Review(finding=finding, reviewer_id=user.id, decision=decision, reason=reason,
+                    deadline=finding.deadline if decision in RECTIFICATION_DECISIONS else None)
     db.session.add(review)
+    changes = {"status": [before_status, finding.status]}
+    if finding.deadline != before_deadline:
+        changes["deadline"] = [_iso(before_deadline), _iso(finding.deadline)]
     record(user, f"finding.{decision}", "finding", finding.uuid, decision=decision,
-           reason=reason, status=[before, new_status])
+           reason=reason, **changes)
     return review
+
+
+def _checked_deadline(finding: Finding, decision: str, deadline: date | None,
+                      today: date) -> date | None:
+    if decision == "reject_rectification" and deadline is None:
+        return finding.deadline
+    problem = deadline_problem(finding.problem_class, deadline, today)
+    if problem is not None:
+        raise ApiError("request.invalid", problem, details={"fields": {"deadline": [problem]}})
+    if decision == "deadline" and deadline == finding.deadline:
+        raise ApiError("request.invalid", "新的整改完成时限与原时限相同",
+                       details={"fields": {"deadline": ["与原时限相同"]}})
+    return deadline
 
 
 @dataclass(frozen=True)
@@ -80,11 +115,28 @@ def bulk_accept(user: User, items: list[tuple[str, str]]) -> list[BulkOutcome]:
     """Accept many findings, each with its version; one stale or undecidable item is reported
     and skipped, never sinking the rest."""
     require_decider(user)
+    return _each(items, lambda finding_uuid, version:
+                 decide(user, finding_uuid, "accept", None, version))
+
+
+def bulk_start_rectification(user: User, items: list[tuple[str, str]], deadline: date | None,
+                             reason: str | None) -> list[BulkOutcome]:
+    """下达整改 for many confirmed findings with one deadline, item by item as bulk_accept."""
+    require_decider(user)
+    today = china_today()
+    if deadline is not None and deadline < today:
+        raise ApiError("request.invalid", deadline_problem("", deadline, today),
+                       details={"fields": {"deadline": ["不能早于今天"]}})
+    return _each(items, lambda finding_uuid, version: decide(
+        user, finding_uuid, "rectify", reason, version, deadline, today=today))
+
+
+def _each(items: list[tuple[str, str]], apply) -> list[BulkOutcome]:
     outcomes = []
     for finding_uuid, version in items:
         try:
             with db.session.begin_nested():
-                decide(user, finding_uuid, "accept", None, version)
+                apply(finding_uuid, version)
         except ApiError as error:
             outcomes.append(BulkOutcome(finding_uuid, False, error.message))
         else:
@@ -115,6 +167,29 @@ def verify_rectification(user: User, finding_uuid: str, version: str | None,
                          note: str | None = None) -> Review:
     """销项: a reviewer confirms that a rectified problem is fixed."""
     return decide(user, finding_uuid, "verify", note, version)
+
+
+def decision_history(finding: Finding) -> list[dict]:
+    """The finding's decisions and its class changes (kept in the audit log alone), in order."""
+    reviews = db.session.scalars(select(Review).where(Review.finding_id == finding.id)
+                                 .options(selectinload(Review.reviewer))).all()
+    class_changes = db.session.execute(
+        select(AuditEntry, User.display_name).join(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.entity == "finding", AuditEntry.entity_id == finding.uuid,
+               AuditEntry.action == "finding.class_changed")).all()
+    history = [{"label": DECISIONS[r.decision], "by": r.reviewer.display_name,
+                "at": r.created_at, "reason": r.reason,
+                "reason_label": "整治措施" if r.decision == "rectify" else "原因",
+                "deadline": r.deadline} for r in reviews]
+    history += [{"label": "调整问题分类", "by": name, "at": entry.at,
+                 "reason": entry.details.get("reason"), "reason_label": "原因", "deadline": None,
+                 "problem_class": entry.details.get("problem_class")}
+                for entry, name in class_changes]
+    return sorted(history, key=lambda item: item["at"])
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _require_unchanged(finding: Finding, version: str | None) -> None:

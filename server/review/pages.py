@@ -1,4 +1,6 @@
 """The review desk: the queue, a finding with its photo evidence, and the decisions."""
+from datetime import date
+
 from flask import (
     Blueprint,
     flash,
@@ -10,18 +12,19 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from server.accounts.pages import login_required
+from server.appraisals.disagreement import ruling_against
 from server.desk.rendering import load_query, register_page_errors
 from server.errors import ApiError
 from server.extensions import db
 from server.ledger.indicators import short_names
 from server.photos.models import Photo
 from server.photos.operations import open_variant, readable_photo, require_sha256
+from server.rectification.deadlines import china_today
 from server.review import operations
 from server.review.evidence import check_photo
-from server.review.models import DECISIONS, Review
+from server.review.models import DECISIONS
 from server.review.queue import filter_choices, queue_page
 from server.review.schemas import QueueFilter
 from server.surveys.models import (
@@ -62,7 +65,7 @@ def decide(finding_uuid):
     form = request.form
     try:
         review = operations.decide(g.user, finding_uuid, form.get("decision", ""),
-                                   form.get("reason"), form.get("version"))
+                                   form.get("reason"), form.get("version"), _form_deadline(form))
     except ApiError as error:
         return _refused(finding_uuid, error)
     db.session.commit()
@@ -101,6 +104,42 @@ def bulk_accept():
     return redirect(url_for(".queue"))
 
 
+@blueprint.post("/review/bulk-rectify")
+@login_required
+def bulk_rectify():
+    back = request.referrer or url_for("rectification_pages.findings", state="accepted")
+    items = [value.partition("|")[::2] for value in request.form.getlist("finding")]
+    if not items:
+        flash("请先勾选要下达整改的问题", "error")
+        return redirect(back)
+    try:
+        outcomes = operations.bulk_start_rectification(
+            g.user, items, _form_deadline(request.form), request.form.get("reason"))
+    except ApiError as error:
+        if error.code != "request.invalid":
+            raise
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"已对 {sum(o.accepted for o in outcomes)} 条问题下达整改", "success")
+    for outcome in outcomes:
+        if not outcome.accepted:
+            flash(f"问题 {outcome.finding[:8]} 未下达整改：{outcome.message}", "error")
+    return redirect(back)
+
+
+def _form_deadline(form) -> date | None:
+    text = (form.get("deadline") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError("request.invalid", "整改完成时限应为日期（年-月-日）",
+                       details={"fields": {"deadline": ["应为日期"]}}) from None
+
+
 @blueprint.get("/photos/<sha>")
 @login_required
 def photo(sha):
@@ -129,14 +168,14 @@ def _finding_page(finding: Finding, status: int = 200):
     evidence = [_evidence(link, photos.get(link.sha256)) for link in finding.photos]
     after = [(r, [_evidence(link, photos.get(link.sha256)) for link in r.photos])
              for r in finding.rectifications]
-    reviews = db.session.scalars(select(Review).where(Review.finding_id == finding.id)
-                                 .options(selectinload(Review.reviewer)).order_by(Review.id)).all()
     return render_template(
         "desk/review_finding.html", finding=finding, building=finding.building,
-        evidence=evidence, after=after, others=_other_photos(finding), reviews=reviews,
+        evidence=evidence, after=after, others=_other_photos(finding),
+        history=operations.decision_history(finding), today=china_today(),
         version=operations.version_of(finding), decisions=DECISIONS, classes=PROBLEM_CLASSES,
         can_decide=g.user.role in operations.DECIDING_ROLES,
-        indicator_name=short_names().get(finding.indicator, "")), status
+        indicator_name=short_names().get(finding.indicator, ""),
+        appraisal_flag=ruling_against(finding)), status
 
 
 def _evidence(link: FindingPhoto, photo: Photo | None) -> dict:

@@ -10,6 +10,7 @@ from server.accounts.scopes import (
     visible_community_ids,
     visible_estate_ids,
 )
+from server.appraisals.disagreement import contradicts_appraisal
 from server.buildings.models import Building, Community, Estate
 from server.extensions import db
 from server.surveys.models import Finding
@@ -31,6 +32,8 @@ def queue_query(user: User, filters: dict):
         stmt = stmt.where(Finding.indicator == filters["indicator"])
     if "submitter" in filters:
         stmt = stmt.where(Finding.author_id == filters["submitter"])
+    if filters.get("disagreeing"):
+        stmt = stmt.where(contradicts_appraisal())
     if "date_from" in filters:
         stmt = stmt.where(Finding.created_at >= _china_midnight(filters["date_from"]))
     if "date_to" in filters:

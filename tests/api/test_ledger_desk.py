@@ -85,6 +85,19 @@ def test_indicator_table_counts_buildings_and_each_number_opens_them(
     assert "共 2 栋" in listed and ">2#<" in listed and ">4#<" in listed
 
 
+def test_each_building_behind_a_number_shows_its_findings_and_photos(
+        sign_in, reviewer, make_estate, make_building, make_finding):
+    estate = make_estate(name="康乐小区")
+    building = make_building(estate=estate, number="7#")
+    finding = make_finding(building, status="accepted", check_item="楼梯踏步损坏",
+                           photos=["ab" * 32])
+    listed = sign_in(reviewer).get(f"/desk/ledger/indicators/3/buildings?level=estate"
+                                   f"&id={estate.id}").get_data(as_text=True)
+    assert f'data-finding="{finding.uuid}"' in listed and "楼梯踏步损坏" in listed
+    assert f"/desk/review/findings/{finding.uuid}" in listed
+    assert "/photos/" + "ab" * 32 in listed
+
+
 def test_indicator_table_refuses_an_unknown_level(sign_in, reviewer):
     page = sign_in(reviewer).get("/desk/ledger/indicators?level=galaxy")
     assert page.status_code == 400 and "汇总层级" in page.get_data(as_text=True)

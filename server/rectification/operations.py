@@ -1,0 +1,132 @@
+"""The rectification desk's figures and lists: 问题整治完成率 per class for the county and per
+community, the overdue problems, and last round's problems still open. Every figure is one
+GROUP BY within the viewer's scope, never a loop over findings (as server/ledger/tables.py)."""
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from server.accounts.models import User
+from server.accounts.scopes import buildings_visible_to, visible_community_ids
+from server.buildings.models import Building, Community, Estate
+from server.extensions import db
+from server.rectification.deadlines import (
+    CONFIRMED_STATUSES,
+    OVERDUE_STATUSES,
+    completion_rate,
+)
+from server.surveys.models import PROBLEM_CLASSES, Finding, SurveyRound
+from server.surveys.operations import OPEN_STATUSES
+
+# state -> what its list holds (the query string's `state` of the list page)
+LIST_STATES = {
+    "confirmed": "确认问题",
+    "accepted": "已确认待下达整改",
+    "rectifying": "整改中",
+    "rectified": "已整改待销项",
+    "verified": "已销项",
+    "overdue": "逾期未整改",
+    "carried": "上轮遗留未销项",
+}
+
+
+@dataclass
+class Tally:
+    """The figures of one class in one community (or the county)."""
+
+    confirmed: int = 0
+    accepted: int = 0
+    rectifying: int = 0
+    rectified: int = 0
+    verified: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return completion_rate(self.verified, self.confirmed)
+
+    def add(self, other: "Tally") -> None:
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+def overdue_clause(today: date):
+    """A WHERE clause on Finding: still to be rectified and past its deadline (China's today)."""
+    return and_(Finding.status.in_(tuple(OVERDUE_STATUSES)), Finding.deadline < today)
+
+
+def completion_table(user: User, survey_round: SurveyRound, today: date) -> dict:
+    """{"county": {class: Tally}, "communities": [{"id", "name", "classes": {class: Tally}}]}
+    for the round's confirmed problems; every visible community has a row, with zeros if need be."""
+    def counted(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    stmt = (select(Estate.community_id, Finding.problem_class,
+                   func.count(Finding.id).label("confirmed"),
+                   *[counted(Finding.status == s).label(s) for s in CONFIRMED_STATUSES],
+                   counted(overdue_clause(today)).label("overdue"))
+            .select_from(Finding).join(Building, Building.id == Finding.building_id)
+            .join(Estate, Estate.id == Building.estate_id)
+            .where(buildings_visible_to(user), Finding.round_id == survey_round.id,
+                   Finding.status.in_(CONFIRMED_STATUSES))
+            .group_by(Estate.community_id, Finding.problem_class))
+    communities = {row.id: {"id": row.id, "name": row.name,
+                            "classes": {c: Tally() for c in PROBLEM_CLASSES}}
+                   for row in visible_communities(user)}
+    county = {c: Tally() for c in PROBLEM_CLASSES}
+    for row in db.session.execute(stmt):
+        tally = Tally(**{f.name: int(getattr(row, f.name)) for f in fields(Tally)})
+        if row.community_id in communities:
+            communities[row.community_id]["classes"][row.problem_class] = tally
+        county[row.problem_class].add(tally)
+    return {"county": county, "communities": list(communities.values())}
+
+
+def findings_in_state(user: User, survey_round: SurveyRound, state: str, today: date, *,
+                      community_id: int | None = None, problem_class: str | None = None):
+    """The findings behind one figure or list of the page, as a SELECT to paginate."""
+    if state == "carried":
+        round_id = survey_round.previous_round_id
+        condition = Finding.status.in_(tuple(OPEN_STATUSES))
+    else:
+        round_id = survey_round.id
+        condition = {"confirmed": Finding.status.in_(CONFIRMED_STATUSES),
+                     "overdue": overdue_clause(today)}.get(state, Finding.status == state)
+    stmt = (select(Finding).join(Finding.building).join(Building.estate).join(Estate.community)
+            .where(buildings_visible_to(user), Finding.round_id == round_id, condition)
+            .options(contains_eager(Finding.building).contains_eager(Building.estate)
+                     .contains_eager(Estate.community), selectinload(Finding.round)))
+    if community_id is not None:
+        stmt = stmt.where(Estate.community_id == community_id)
+    if problem_class is not None:
+        stmt = stmt.where(Finding.problem_class == problem_class)
+    if state == "overdue":
+        return stmt.order_by(Finding.deadline, Community.name, Estate.name, Finding.id)
+    return stmt.order_by(Community.name, Estate.name, Building.number, Finding.id)
+
+
+def carried_over_by_status(user: User, survey_round: SurveyRound, *,
+                           community_id: int | None = None,
+                           problem_class: str | None = None) -> dict[str, int]:
+    """Last round's problems still open, counted per current status."""
+    if survey_round.previous_round_id is None:
+        return {}
+    stmt = (select(Finding.status, func.count(Finding.id)).join(Finding.building)
+            .join(Building.estate)
+            .where(buildings_visible_to(user), Finding.round_id == survey_round.previous_round_id,
+                   Finding.status.in_(tuple(OPEN_STATUSES)))
+            .group_by(Finding.status))
+    if community_id is not None:
+        stmt = stmt.where(Estate.community_id == community_id)
+    if problem_class is not None:
+        stmt = stmt.where(Finding.problem_class == problem_class)
+    return dict(db.session.execute(stmt).all())
+
+
+
+def visible_communities(user: User) -> list:
+    """The communities the filter offers: (id, name) of those the viewer can see."""
+    return db.session.execute(
+        select(Community.id, Community.name).where(Community.id.in_(visible_community_ids(user)))
+        .order_by(Community.name, Community.id)).all()

@@ -1,0 +1,72 @@
+"""The rectification desk (整改): 问题整治完成率 per class, the overdue problems, and last round's
+problems the workers are asked to follow up; every number opens the findings behind it."""
+from flask import Blueprint, g, render_template, request
+from sqlalchemy import select
+
+from server.accounts.pages import login_required
+from server.desk.rendering import load_query, register_page_errors
+from server.extensions import db
+from server.rectification.deadlines import china_today, days_overdue
+from server.rectification.operations import (
+    LIST_STATES,
+    carried_over_by_status,
+    completion_table,
+    findings_in_state,
+    visible_communities,
+)
+from server.rectification.schemas import RectificationListQuery, RectificationQuery
+from server.review.operations import DECIDING_ROLES, version_of
+from server.surveys.catalog import round_by_code
+from server.surveys.models import FINDING_STATUSES, PROBLEM_CLASSES, SurveyRound
+
+blueprint = Blueprint("rectification_pages", __name__, url_prefix="/desk")
+register_page_errors(blueprint)
+SHOWN_ON_OVERVIEW = 50
+PER_PAGE = 50
+
+
+@blueprint.app_template_global("overdue_days")
+def overdue_days(finding) -> int:
+    """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
+    return days_overdue(finding.status, finding.deadline, china_today())
+
+
+@blueprint.get("/rectification")
+@login_required
+def overview():
+    filters = load_query(RectificationQuery, request.args)
+    survey_round = round_by_code(filters.get("round"))
+    today = china_today()
+    narrowed = {"community_id": filters.get("community"),
+                "problem_class": filters.get("problem_class")}
+    overdue = findings_in_state(g.user, survey_round, "overdue", today, **narrowed)
+    carried = findings_in_state(g.user, survey_round, "carried", today, **narrowed)
+    return render_template(
+        "desk/rectification.html", survey_round=survey_round, filters=filters, today=today,
+        table=completion_table(g.user, survey_round, today), classes=PROBLEM_CLASSES,
+        overdue=db.paginate(overdue, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
+        carried=db.paginate(carried, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
+        carried_statuses=carried_over_by_status(g.user, survey_round, **narrowed),
+        statuses=FINDING_STATUSES, communities=visible_communities(g.user), rounds=_rounds())
+
+
+@blueprint.get("/rectification/findings")
+@login_required
+def findings():
+    filters = load_query(RectificationListQuery, request.args)
+    survey_round = round_by_code(filters.get("round"))
+    today = china_today()
+    stmt = findings_in_state(g.user, survey_round, filters["state"], today,
+                             community_id=filters.get("community"),
+                             problem_class=filters.get("problem_class"))
+    return render_template(
+        "desk/rectification_findings.html", survey_round=survey_round, filters=filters,
+        page=db.paginate(stmt, page=filters["page"], per_page=PER_PAGE, error_out=False),
+        state_label=LIST_STATES[filters["state"]], states=LIST_STATES,
+        communities=visible_communities(g.user), rounds=_rounds(),
+        classes=PROBLEM_CLASSES, today=today, version_of=version_of,
+        can_rectify=filters["state"] == "accepted" and g.user.role in DECIDING_ROLES)
+
+
+def _rounds() -> list:
+    return db.session.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
