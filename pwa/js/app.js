@@ -12,6 +12,7 @@ import * as buildingList from './screens/buildings.js';
 import * as building from './screens/building.js';
 import * as form from './screens/form.js';
 import * as finding from './screens/finding.js';
+import * as rectify from './screens/rectify.js';
 import * as outbox from './screens/outbox.js';
 import * as todo from './screens/todo.js';
 import * as me from './screens/me.js';
@@ -30,6 +31,7 @@ const STRINGS = {
 const ROUTES = [
   [/^#\/b\/(\d+)\/f\/([\w-]+)$/, form, (m) => ({ buildingId: Number(m[1]), formId: m[2] })],
   [/^#\/b\/(\d+)$/, building, (m) => ({ buildingId: Number(m[1]) })],
+  [/^#\/finding\/([\w-]+)\/rectify$/, rectify, (m) => ({ findingUuid: m[1] })],
   [/^#\/finding\/([\w-]+)$/, finding, (m) => ({ findingUuid: m[1] })],
   [/^#\/outbox$/, outbox, () => ({})],
   [/^#\/todo$/, todo, () => ({})],
@@ -65,7 +67,7 @@ async function show() {
 
 function markTab(module) {
   const names = new Map([[buildingList, 'buildings'], [building, 'buildings'], [form, 'buildings'],
-    [todo, 'todo'], [finding, 'todo'], [outbox, 'outbox'], [me, 'me']]);
+    [todo, 'todo'], [finding, 'todo'], [rectify, 'todo'], [outbox, 'outbox'], [me, 'me']]);
   for (const link of tabs.querySelectorAll('a')) {
     link.classList.toggle('active', link.dataset.tab === names.get(module));
   }
@@ -132,7 +134,7 @@ async function boot() {
   document.addEventListener('loujian:synced', (event) => {
     updateBadge();
     // New buildings or review decisions: refresh what is shown, but never under a form being filled.
-    if (event.detail.received && !/\/f\//.test(location.hash)) show();
+    if (event.detail.received && !/\/f\/|\/rectify$/.test(location.hash)) show();
   });
   updateBadge();
   if (!window.isSecureContext) notice('insecure-notice', STRINGS.insecure, 'warn');

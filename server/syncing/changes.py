@@ -14,6 +14,11 @@ from server.surveys.models import Finding, Submission
 from server.surveys.schemas import FindingSchema
 
 
+def _last_rectified_on(finding) -> str | None:
+    day = finding.rectifications[-1].rectified_on if finding.rectifications else None
+    return day.isoformat() if day else None
+
+
 class PulledFindingSchema(FindingSchema):
     round = fields.Function(lambda f: f.round.code, dump_only=True)
     author_id = fields.Integer(dump_only=True)
@@ -21,6 +26,10 @@ class PulledFindingSchema(FindingSchema):
     captured_at = fields.DateTime(dump_only=True)
     review_reason = fields.Function(lambda f: f.latest_review_reason, dump_only=True)
     missing_photos = fields.Function(lambda f: f.missing_photos, dump_only=True)
+    deadline = fields.Date(dump_only=True, allow_none=True,
+                           metadata={"description": "整改完成时限（住建局设定），无则为 null"})
+    rectified_on = fields.Function(_last_rectified_on, dump_only=True, metadata={
+        "description": "最近一次整改上报的整改完成日期（ISO 日期），无则为 null"})
 
 
 class ObservationSchema(ApiSchema):
@@ -69,7 +78,8 @@ def _findings(uuids: list[str]) -> dict:
         return {}
     findings = db.session.scalars(select(Finding).where(Finding.uuid.in_(uuids))
                                   .options(selectinload(Finding.photos),
-                                           selectinload(Finding.round))).all()
+                                           selectinload(Finding.round),
+                                           selectinload(Finding.rectifications))).all()
     reasons = _latest_review_reasons([f.id for f in findings])
     missing = set(missing_hashes([p.sha256 for f in findings for p in f.photos]))
     for finding in findings:

@@ -1,7 +1,8 @@
 import { h, clear } from '../dom.js';
-import { get } from '../db.js';
+import { all, get } from '../db.js';
 import { enqueue, newId } from '../outbox.js';
 import { photoField } from '../photo-field.js';
+import { RECTIFIABLE, chinaToday, daysOverdue, rectificationState } from '../rectification.js';
 
 const STRINGS = {
   back: '返回',
@@ -16,11 +17,19 @@ const STRINGS = {
   badFloor: '楼层应为非零整数（地下一层填 -1）',
   editable: '更正后将重新进入审核。',
   locked: (label) => `该问题状态为“${label}”，不能再修改。`,
+  deadline: (d) => `整改时限：${d}`,
+  overdue: (n) => `逾期${n}天`,
+  rectify: '上报整改',
+  rectifyHint: '整改完成后，拍摄整改后的现场照片上报，由住建局审核销项。',
+  queued: '整改上报已保存在手机上，联网后自动上传。',
+  awaiting: '整改已上报，等待住建局审核销项。',
+  rectifiedOn: (d) => `整改完成日期：${d}`,
+  afterPhotos: (n) => `整改后照片 ${n} 张`,
 };
 const EDITABLE = new Set(['pending', 'returned', 'resurvey']);
 
 export async function render(root, { findingUuid }, { sync }) {
-  const finding = await get('findings', findingUuid);
+  const [finding, items] = await Promise.all([get('findings', findingUuid), all('outbox')]);
   const back = h('a', { class: 'back', href: finding ? `#/b/${finding.building_id}` : '#/todo', 'aria-label': STRINGS.back }, '‹');
   if (!finding) {
     clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
@@ -38,6 +47,10 @@ export async function render(root, { findingUuid }, { sync }) {
   const problem = h('p', { class: 'form-error', hidden: true, role: 'alert' });
   const editable = EDITABLE.has(finding.status);
   const missing = (finding.missing_photos || []).length;
+  const rectification = rectificationState(finding, items);
+  const canRectify = RECTIFIABLE.has(finding.status) && !rectification;
+  const overdue = canRectify ? daysOverdue(finding.deadline, chinaToday()) : 0;
+  const rectifiedOn = rectification?.item?.operation.rectified_on || finding.rectified_on;
 
   const submit = async () => {
     const changes = {};
@@ -62,10 +75,18 @@ export async function render(root, { findingUuid }, { sync }) {
     h('div', { class: 'screen-head' }, back, h('div', { class: 'grow' },
       h('h1', {}, finding.check_item), h('p', { class: 'muted' }, building?.label || ''))),
     h('div', { class: 'card', id: 'finding-state' },
-      h('span', { class: 'chip bad' }, finding.status_label),
+      rectification ? h('span', { class: `chip rectify-${rectification.key}` }, rectification.label)
+        : h('span', { class: 'chip bad' }, finding.status_label),
+      overdue ? h('span', { class: 'chip overdue' }, STRINGS.overdue(overdue)) : null,
+      finding.deadline ? h('p', {}, STRINGS.deadline(finding.deadline)) : null,
+      rectification && rectifiedOn ? h('p', {}, STRINGS.rectifiedOn(rectifiedOn)) : null,
+      rectification?.item ? h('p', {}, STRINGS.afterPhotos(rectification.item.photos.length)) : null,
+      rectification?.item?.error ? h('p', { class: 'reason' }, rectification.item.error) : null,
       finding.review_reason ? h('p', { class: 'reason' }, STRINGS.reason(finding.review_reason)) : null,
       h('p', { class: 'muted' }, STRINGS.arrived((finding.photos || []).length, missing)),
-      h('p', { class: 'muted' }, editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
+      h('p', { class: 'muted' }, rectification ? STRINGS[rectification.key === 'awaiting' ? 'awaiting' : 'queued']
+        : canRectify ? STRINGS.rectifyHint : editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
+    canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `#/finding/${finding.uuid}/rectify` }, STRINGS.rectify) : null,
     editable ? h('div', { class: 'section', id: 'finding-edit' },
       h('div', { class: 'location' },
         h('label', {}, h('small', {}, STRINGS.unit), unit),

@@ -1,0 +1,122 @@
+"""整改上报 from the phone: a confirmed problem is listed under 待整改 with its deadline (and 逾期N天
+when past it, by the China date), the worker reports it fixed in airplane mode with an after-photo,
+the report survives a reload, and reaches the server exactly once when the signal returns."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from server.extensions import db
+from server.photos.models import Photo
+from server.photos.operations import open_variant
+from server.surveys.models import Finding, Rectification
+from server.syncing.models import SyncOperation
+from tests.e2e.app_driver import idb, jpeg_payload, stored_photo_hashes
+from tests.e2e.conftest import screenshot, sha256, sign_in, wait_for_offline_ready
+from tests.e2e.sample_photos import phone_jpeg
+from tests.factories import submission_op
+
+pytestmark = pytest.mark.slow
+NOTE = "已将橡胶软管更换为金属波纹管"
+
+
+@pytest.fixture
+def confirmed_findings(surveyor, auth_headers, push, gas_answers, make_round):
+    """Two confirmed rubber-hose findings: one due in ten days (this round), one carried over from
+    last round, 整改中 and five days past its deadline."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    last_round = make_round(code="2023", is_current=False)
+    findings = []
+    for building, unit in ((surveyor.buildings[0], "2单元"), (surveyor.buildings[1], "1单元")):
+        answers = gas_answers(rubber_hose=True, rubber_hose_households=1,
+                              rubber_hose_location={"unit": unit, "floor": 3, "detail": None},
+                              rubber_hose_photos=[sha256(unit.encode())])
+        result = push(auth_headers(surveyor.user), submission_op(building, answers)).get_json()
+        uuid = result["results"][0]["result"]["findings"][0]["uuid"]
+        findings.append(db.session.scalars(db.select(Finding).where(Finding.uuid == uuid)).one())
+    due, late = findings
+    due.status, due.deadline = "accepted", today + timedelta(days=10)
+    late.status, late.deadline, late.round = "rectifying", today - timedelta(days=5), last_round
+    db.session.commit()
+    return due, late
+
+
+def test_rectification_reported_offline_arrives_once_with_its_photo(live_server, surveyor, phone,
+                                                                   confirmed_findings):
+    due, late = confirmed_findings
+    page = phone.new_page()
+    sign_in(page, live_server, surveyor)
+    wait_for_offline_ready(page)
+    page.click("#tabs a[data-tab=todo]")
+    late_item = page.locator(f"#rectify-list li[data-finding='{late.uuid}']")
+    expect(late_item).to_contain_text("逾期5天")
+    expect(late_item).to_contain_text("上轮遗留")
+    expect(late_item).to_contain_text(f"整改时限 {late.deadline.isoformat()}")
+    due_item = page.locator(f"#rectify-list li[data-finding='{due.uuid}']")
+    expect(due_item).to_contain_text("已确认")
+    expect(due_item).not_to_contain_text("逾期")
+    screenshot(page, "11-todo-rectify")
+
+    # Airplane mode: report the rectification of the finding due in ten days.
+    phone.set_offline(True)
+    due_item.click()
+    expect(page.locator("#finding-state")).to_contain_text(f"整改时限：{due.deadline.isoformat()}")
+    screenshot(page, "12-finding-rectify")
+    page.click("#report-rectification")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    expect(page.locator("input[name=rectified_on]")).to_have_value(today)
+    page.click("#save-rectification")
+    expect(page.locator("#rectification-form + .summary .form-error")).to_have_text("请至少拍摄 1 张整改后照片")
+    page.fill("textarea[name=note]", NOTE)
+    after = phone_jpeg(11)
+    page.locator("[data-question=rectification_photos] input[data-picker=camera]").set_input_files(
+        jpeg_payload("IMG_0101.jpg", after))
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(1)
+    screenshot(page, "13-rectify-form")
+    page.click("#save-rectification")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
+    expect(page.locator("#report-rectification")).to_have_count(0)
+    expect(page.locator("#badge")).to_have_text("1")
+    screenshot(page, "14-rectify-queued")
+
+    # Still offline, the page reloaded: the report is on the phone, queued once.
+    page.reload()
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
+    queued = idb(page, "return (await db.all('outbox')).map((i) => [i.state, i.operation]);")
+    assert len(queued) == 1
+    state, operation = queued[0]
+    assert state == "pending" and operation["op"] == "rectification.report"
+    assert (operation["finding"], operation["note"], operation["rectified_on"]) == (due.uuid, NOTE, today)
+    assert len(operation["photos"]) == 1
+    page.goto(live_server + "/#/todo")
+    expect(page.locator(f"#rectify-list li[data-finding='{due.uuid}']")).to_contain_text("已整改（待上传）")
+
+    # Signal returns: the outbox drains, the pull brings the server's 已整改 back.
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.goto(live_server + "/#/outbox")
+    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1, timeout=20_000)
+    page.goto(live_server + f"/#/finding/{due.uuid}")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待销项）", timeout=20_000)
+    screenshot(page, "15-rectify-synced")
+    phone_hashes = stored_photo_hashes(page)
+    assert phone_hashes[operation["photos"][0]] == operation["photos"][0]
+
+    db.session.rollback()  # see what the server committed
+    rectifications = db.session.scalars(db.select(Rectification)).all()
+    assert len(rectifications) == 1
+    [rectification] = rectifications
+    assert rectification.uuid == operation["id"] and rectification.note == NOTE
+    assert rectification.rectified_on.isoformat() == today
+    assert [p.sha256 for p in rectification.photos] == operation["photos"]
+    assert db.session.get(Finding, due.id).status == "rectified"
+    assert db.session.get(Finding, late.id).status == "rectifying"
+    assert db.session.scalar(db.select(db.func.count()).select_from(SyncOperation)
+                             .where(SyncOperation.op == "rectification.report")) == 1
+    photo = db.session.get(Photo, operation["photos"][0])
+    file, _ = open_variant(photo, "original")
+    with file:
+        stored = file.read()
+    phone_bytes = idb(page, f"return [...new Uint8Array((await db.get('photos', '{photo.sha256}')).bytes)];")
+    assert stored == bytes(phone_bytes)  # byte-identical to what the phone kept
