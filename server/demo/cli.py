@@ -6,7 +6,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.demo.county import DEFAULT_SEED, plan_county
-from server.demo.seed import SeedSummary, delete_everything, existing_county_name, seed_demo_county
+from server.demo.seed import (
+    DEMO_ROUND_CODE,
+    SeedSummary,
+    delete_everything,
+    existing_county_name,
+    seed_demo_county,
+)
+from server.demo.surveys import SurveySummary, seed_demo_surveys
 from server.extensions import db
 
 demo_cli = click.Group("demo", help="演示数据：生成一个演示县。")
@@ -19,8 +26,10 @@ demo_cli = click.Group("demo", help="演示数据：生成一个演示县。")
 @click.option("--yes", is_flag=True, help="与 --reset 同用：不再询问确认")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="随机种子：同一种子生成同样的演示县")
+@click.option("--no-surveys", is_flag=True,
+              help="只生成楼栋和账号，不生成调查表、问题、照片和审核记录")
 @with_appcontext
-def create(if_empty, reset, yes, seed):
+def create(if_empty, reset, yes, seed, no_surveys):
     """Create the demo county 夏县 · 瑶峰镇 with its buildings, survey round and accounts."""
     if if_empty and reset:
         raise click.UsageError("--if-empty 与 --reset 不能同时使用")
@@ -39,18 +48,26 @@ def create(if_empty, reset, yes, seed):
                           abort=True)
         delete_everything()
     started = time.monotonic()
-    summary = seed_demo_county(plan_county(seed))
+    plan = plan_county(seed)
+    summary = seed_demo_county(plan)
+    surveys = None if no_surveys else seed_demo_surveys(plan, seed, DEMO_ROUND_CODE)
     db.session.commit()
-    _echo_summary(summary, seed, time.monotonic() - started)
+    _echo_summary(summary, surveys, seed, time.monotonic() - started)
 
 
-def _echo_summary(summary: SeedSummary, seed: int, seconds: float) -> None:
+def _echo_summary(summary: SeedSummary, surveys: SurveySummary | None, seed: int,
+                  seconds: float) -> None:
     click.echo(f"已生成演示县：{summary.county} · {summary.town}（种子 {seed}，用时 {seconds:.1f} 秒）")
     click.echo(f"  社区 {summary.communities} 个，小区 {summary.estates} 个"
                f"（其中零星楼栋临时小区 {summary.temporary_estates} 个），楼栋 {summary.buildings} 栋")
     click.echo(f"  指标1（结构安全隐患）初筛命中 {summary.prescreened} 栋")
     click.echo(f"  物业公司 {summary.property_companies} 家，专业机构 {summary.agencies} 家，"
                f"体检轮次 {summary.round_code}")
+    if surveys is not None:
+        click.echo(f"  调查表 {surveys.submissions} 份，问题 {sum(surveys.findings.values())} 个"
+                   f"（{surveys.findings_line()}），照片 {surveys.photos} 张"
+                   f"（其中 {surveys.day_off_photos} 张 EXIF 时间与手机记录相差一天），"
+                   f"专业机构鉴定 {surveys.appraisals} 份")
     click.echo("演示账号：")
     width = max(len(account.username) for account in summary.accounts)
     for account in summary.accounts:

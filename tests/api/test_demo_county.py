@@ -1,16 +1,40 @@
 """The demo county: a plausible 夏县 · 瑶峰镇 from one command, safe to run twice."""
+import hashlib
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from forms.facts import build_era
 from server.accounts.models import Role, User
+from server.appraisals.disagreement import disagreeing_findings
+from server.appraisals.documents import document_store
+from server.appraisals.models import Appraisal
 from server.buildings.models import Building, County, Estate
-from server.demo.county import plan_county
+from server.demo.county import DEFAULT_SEED, plan_county
+from server.demo.fieldwork import plan_fieldwork
 from server.demo.seed import DEMO_PASSWORD
 from server.extensions import db
-from server.surveys.models import SurveyRound
+from server.ledger.matrix import status_subquery
+from server.ledger.models import BuildingStatus
+from server.ledger.tables import indicator_table
+from server.photos.models import Photo
+from server.photos.operations import photo_store
+from server.photos.processing import CHINA_TIME as CHINA
+from server.rectification.deadlines import china_today
+from server.rectification.operations import overdue_clause
+from server.review.models import Review
+from server.surveys.catalog import form_registry, round_by_code
+from server.surveys.models import (
+    FINDING_STATUSES,
+    Finding,
+    FindingPhoto,
+    Rectification,
+    Submission,
+    SurveyRound,
+)
+from tests.conftest import _empty_all_tables
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +44,11 @@ def plan():
 
 @pytest.fixture
 def demo_create(app, app_context):
+    """The command without survey data (fast); the survey data is tested once, at the end."""
     runner = app.test_cli_runner()
 
     def run(*options, input=None):
-        return runner.invoke(args=["demo", "create", *options], input=input)
+        return runner.invoke(args=["demo", "create", "--no-surveys", *options], input=input)
     return run
 
 
@@ -215,3 +240,116 @@ def test_reset_without_confirmation_keeps_the_data(demo_create):
     result = demo_create("--reset", input="n\n")
     assert result.exit_code != 0
     assert count(Building) == buildings
+
+
+# The survey data: seeded once for the tests below, which only read it. They come last in the
+# module: the function-scoped app_context of the tests above empties every table after each.
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "create"])
+        assert result.exit_code == 0, result.output
+        yield result.output
+        db.session.rollback()
+        _empty_all_tables()
+
+
+@pytest.fixture(scope="module")
+def reviewer_client(app, seeded):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user_id"] = db.session.scalar(select(User.id).where(User.username == "shenhe"))
+    return client
+
+
+def findings_digest(rows) -> str:
+    """(estate, building number, indicator, check item, status) of every finding, hashed."""
+    lines = sorted("|".join(str(part) for part in row) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_demo_prints_its_survey_data(seeded):
+    assert "调查表" in seeded and "待审核" in seeded and "照片" in seeded
+
+
+def test_demo_findings_are_the_plan_of_the_seed_and_the_plan_repeats(app, seeded):
+    stored = db.session.execute(
+        select(Estate.name, Building.number, Finding.indicator, Finding.check_item,
+               Finding.status).join(Finding.building).join(Building.estate)).all()
+    plan = plan_fieldwork(plan_county(DEFAULT_SEED), form_registry(), "2024", DEFAULT_SEED)
+    planned = [(*f.building, f.indicator, f.check_item, f.state) for f in plan.findings]
+    assert findings_digest(stored) == findings_digest(planned)
+    again = plan_fieldwork(plan_county(DEFAULT_SEED), form_registry(), "2024", DEFAULT_SEED)
+    assert [f.uuid for f in again.findings] == [f.uuid for f in plan.findings]
+    assert list(again.photos) == list(plan.photos)  # the same bytes, hence the same hashes
+    assert count(Submission) == len(plan.submissions)
+
+
+def test_demo_has_every_review_state_and_some_overdue(seeded):
+    states = Counter(db.session.scalars(select(Finding.status)))
+    assert set(states) == set(FINDING_STATUSES)
+    assert states["pending"] == max(states.values())
+    overdue = db.session.scalar(select(func.count()).where(overdue_clause(china_today())))
+    assert overdue >= 2
+    rectifying = db.session.scalars(select(Finding).where(Finding.status == "rectifying")).all()
+    assert all(f.deadline is not None for f in rectifying)
+    assert count(Review) > 0 and count(Rectification) == states["rectified"] + states["verified"]
+
+
+def test_every_demo_photo_is_stored_with_its_derived_copies(app, seeded):
+    store = photo_store()
+    hashes = set(db.session.scalars(select(FindingPhoto.sha256)))
+    assert hashes and hashes == set(db.session.scalars(select(Photo.sha256)))
+    for sha256 in hashes:
+        assert all(store.exists(sha256, variant) for variant in ("original", "display", "thumb"))
+    assert all(db.session.scalar(select(func.count()).select_from(FindingPhoto)
+                                 .where(FindingPhoto.finding_id == f.id,
+                                        FindingPhoto.rectification_id.is_(None))) >= 1
+               for f in db.session.scalars(select(Finding)))
+
+
+def test_demo_photos_carry_exif_near_xiaxian_and_two_disagree_by_a_day(seeded):
+    photos = db.session.scalars(select(Photo)).all()
+    assert all(35.10 < p.exif_latitude < 35.18 and 111.18 < p.exif_longitude < 111.26
+               for p in photos)
+    off = [p for p in photos if abs(p.captured_at - p.exif_captured_at) > timedelta(hours=1)]
+    assert len(off) == 2
+    assert all(p.exif_captured_at.astimezone(CHINA).year == 2024 for p in photos)
+
+
+def test_demo_appraisal_contradicts_a_field_finding(seeded):
+    appraisals = db.session.scalars(select(Appraisal)).all()
+    assert {a.conclusion for a in appraisals} == {"hazard", "no_hazard"}
+    assert all(a.document_sha256 and document_store().exists(a.document_sha256)
+               for a in appraisals)
+    assert db.session.scalars(disagreeing_findings(
+        db.session.scalar(select(User).where(User.username == "shenhe")))).first()
+
+
+def test_review_queue_shows_pending_findings_to_the_demo_reviewer(reviewer_client):
+    page = reviewer_client.get("/desk/review/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    pending = db.session.scalars(select(Finding).where(Finding.status == "pending")
+                                 .order_by(Finding.created_at, Finding.id)).first()
+    assert pending.uuid in html
+
+
+def test_indicator_table_has_counting_buildings(reviewer_client):
+    reviewer = db.session.scalar(select(User).where(User.username == "shenhe"))
+    rows = indicator_table(reviewer, round_by_code("2024"), "community")
+    totals = Counter()
+    for row in rows:
+        totals.update(row["values"])
+    assert sum(totals.values()) > 0 and len([n for n in totals.values() if n]) >= 5
+    assert reviewer_client.get("/desk/ledger/indicators").status_code == 200
+
+
+def test_building_statuses_agree_with_the_status_rule(seeded):
+    round_id = round_by_code("2024").id
+    kept = set(db.session.execute(select(BuildingStatus.building_id, BuildingStatus.indicator,
+                                         BuildingStatus.counts)
+                                  .where(BuildingStatus.round_id == round_id)).all())
+    derived = status_subquery(round_id)
+    assert kept and kept == set(db.session.execute(select(derived)).all())
