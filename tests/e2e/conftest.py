@@ -19,6 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN",
+           "timezone_id": "Asia/Shanghai"}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "loujian2024"
 
@@ -49,7 +51,17 @@ def browser(playwright):
 @pytest.fixture
 def phone(browser):
     """A fresh phone: its own storage, service workers and IndexedDB."""
-    context = browser.new_context(**PHONE)
+    yield from _fresh_context(browser, PHONE)
+
+
+@pytest.fixture
+def desktop(browser):
+    """A fresh desktop browser window, as the bureau's desk is used."""
+    yield from _fresh_context(browser, DESKTOP)
+
+
+def _fresh_context(browser, options):
+    context = browser.new_context(**options)
     context.set_default_timeout(15_000)
     yield context
     context.close()
