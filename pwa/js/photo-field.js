@@ -55,21 +55,31 @@ export function photoField(question, value, onChange) {
     for (const sha of hashes) {
       const photo = await get('photos', sha);
       if (!photo) continue;
-      const url = URL.createObjectURL(new Blob([photo.bytes], { type: photo.type }));
-      tiles.push(h('div', { class: 'thumb', dataset: { sha } },
-        h('img', { src: url, alt: '', onload: () => setTimeout(() => URL.revokeObjectURL(url), 0) }),
-        h('button', { type: 'button', class: 'open', 'aria-label': STRINGS.open, onclick: () => openViewer(photo) }),
-        h('div', { class: 'stamp' }, stampText(photo)),
-        h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
-          hashes = hashes.filter((x) => x !== sha);
-          onChange(hashes.length ? hashes : undefined);
-          paint();
-        } }, '×')));
+      tiles.push(photoTile(photo, h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
+        hashes = hashes.filter((x) => x !== sha);
+        onChange(hashes.length ? hashes : undefined);
+        paint();
+      } }, '×')));
     }
     clear(thumbs, tiles);
   };
   paint();
   return h('div', {}, h('div', { class: 'photo-actions' }, picker(true), picker(false)), status, thumbs);
+}
+
+// One stored photo as a tile with its stamp; tapping opens it.
+function photoTile(photo, ...extra) {
+  const url = URL.createObjectURL(new Blob([photo.bytes], { type: photo.type }));
+  return h('div', { class: 'thumb', dataset: { sha: photo.sha } },
+    h('img', { src: url, alt: '', onload: () => setTimeout(() => URL.revokeObjectURL(url), 0) }),
+    h('button', { type: 'button', class: 'open', 'aria-label': STRINGS.open, onclick: () => openViewer(photo) }),
+    h('div', { class: 'stamp' }, stampText(photo)), ...extra);
+}
+
+// Read-only thumbnails of the photos among `hashes` this phone holds: {el, shown}.
+export async function storedThumbs(hashes) {
+  const photos = (await Promise.all(hashes.map((sha) => get('photos', sha)))).filter(Boolean);
+  return { el: h('div', { class: 'thumbs' }, photos.map((photo) => photoTile(photo))), shown: photos.length };
 }
 
 export function openViewer(photo) {

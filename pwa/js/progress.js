@@ -11,7 +11,7 @@ export async function progressByBuilding() {
     if (!byBuilding.has(id)) byBuilding.set(id, { drafts: new Set(), forms: new Map(), indicators: new Set() });
     return byBuilding.get(id);
   };
-  for (const draft of drafts) entry(draft.building_id).drafts.add(draft.form_id);
+  for (const draft of drafts) if (draft.form_id) entry(draft.building_id).drafts.add(draft.form_id); // not 整改 drafts
   for (const observation of observations) entry(observation.building_id).indicators.add(observation.indicator);
   for (const item of items) {
     const op = item.operation;

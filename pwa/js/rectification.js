@@ -47,3 +47,28 @@ export function toRectify(findings, outboxItems, today) {
     .map((f) => ({ finding: f, overdue: daysOverdue(f.deadline, today), state: rectificationState(f, outboxItems) }))
     .sort((a, b) => (a.state ? 1 : 0) - (b.state ? 1 : 0) || (a.finding.deadline || '9999').localeCompare(b.finding.deadline || '9999'));
 }
+
+// The rectification form's draft (drafts store, saved on every change like a survey's): one per
+// finding, so two findings' drafts never mix; no form_id, so it never marks a survey as drafted.
+export const rectificationDraftKey = (findingUuid) => `rectify:${findingUuid}`;
+
+export function rectificationDraft(finding, { rectified_on, note, photos }, now = new Date()) {
+  return { key: rectificationDraftKey(finding.uuid), kind: 'rectification', finding: finding.uuid,
+    building_id: finding.building_id, rectified_on, note, photos: [...(photos || [])], updated_at: now.toISOString() };
+}
+
+// What the form opens with: the draft's values (a cleared date stays cleared), else today and
+// nothing; only photos this phone still holds (`stored`: a Set of hashes) come back.
+export function formValues(draft, today, stored) {
+  if (!draft) return { rectified_on: today, note: '', photos: [] };
+  return { rectified_on: draft.rectified_on ?? today, note: draft.note || '',
+    photos: (draft.photos || []).filter((sha) => stored.has(sha)) };
+}
+
+// What was reported, for the finding screen: this phone's report when it has one, else what the
+// pull says (a report from another phone: its date only).
+export function reportedContent(finding, state) {
+  const op = state?.item?.operation;
+  if (op) return { rectified_on: op.rectified_on || null, note: op.note || null, photos: op.photos || [], local: true };
+  return { rectified_on: finding.rectified_on || null, note: null, photos: [], local: false };
+}

@@ -1,6 +1,8 @@
 """整改上报 from the phone: a confirmed problem is listed under 待整改 with its deadline (and 逾期N天
 when past it, by the China date), the worker reports it fixed in airplane mode with an after-photo,
-the report survives a reload, and reaches the server exactly once when the signal returns."""
+the report survives a reload, and reaches the server exactly once when the signal returns. The
+form keeps a draft on every change (one per finding) through a reload and a cold start, until it
+is saved; the finding then shows the after-photos themselves."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -77,6 +79,8 @@ def test_rectification_reported_offline_arrives_once_with_its_photo(live_server,
     page.click("#save-rectification")
     expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
     expect(page.locator("#report-rectification")).to_have_count(0)
+    expect(page.locator("#rectification-report .thumb")).to_have_count(1)
+    expect(page.locator("#rectification-report")).to_contain_text(NOTE)
     expect(page.locator("#badge")).to_have_text("1")
     screenshot(page, "14-rectify-queued")
 
@@ -99,6 +103,8 @@ def test_rectification_reported_offline_arrives_once_with_its_photo(live_server,
     expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1, timeout=20_000)
     page.goto(live_server + f"/#/finding/{due.uuid}")
     expect(page.locator("#finding-state")).to_contain_text("已整改（待销项）", timeout=20_000)
+    expect(page.locator("#rectification-report")).to_contain_text(f"整改完成日期：{today}")
+    expect(page.locator("#rectification-report .thumb")).to_have_count(1)
     screenshot(page, "15-rectify-synced")
     phone_hashes = stored_photo_hashes(page)
     assert phone_hashes[operation["photos"][0]] == operation["photos"][0]
@@ -120,3 +126,73 @@ def test_rectification_reported_offline_arrives_once_with_its_photo(live_server,
         stored = file.read()
     phone_bytes = idb(page, f"return [...new Uint8Array((await db.get('photos', '{photo.sha256}')).bytes)];")
     assert stored == bytes(phone_bytes)  # byte-identical to what the phone kept
+
+
+def test_rectification_draft_survives_reload_and_cold_start(live_server, surveyor, relaunch_phone,
+                                                             confirmed_findings):
+    due, late = confirmed_findings
+    china_today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today, yesterday = china_today.isoformat(), (china_today - timedelta(days=1)).isoformat()
+    phone = relaunch_phone()
+    page = phone.new_page()
+    sign_in(page, live_server, surveyor)
+    wait_for_offline_ready(page)
+    phone.set_offline(True)
+
+    # Fill the form, then the page reloads before 保存上报: nothing typed or taken is lost.
+    form = f"/#/finding/{due.uuid}/rectify"
+    page.goto(live_server + form)
+    page.fill("input[name=rectified_on]", yesterday)
+    page.fill("textarea[name=note]", NOTE)
+    photos = page.locator("[data-question=rectification_photos]")
+    photos.locator("input[data-picker=camera]").set_input_files(jpeg_payload("IMG_0102.jpg", phone_jpeg(12)))
+    expect(photos.locator(".thumb")).to_have_count(1)
+    expect(page.locator("#draft-saved")).to_contain_text("草稿已自动保存")
+    sha = photos.locator(".thumb").get_attribute("data-sha")
+    page.reload()
+    expect(page.locator("textarea[name=note]")).to_have_value(NOTE)
+    expect(page.locator("input[name=rectified_on]")).to_have_value(yesterday)
+    expect(photos.locator(".thumb")).to_have_count(1)
+    expect(photos.locator(".thumb")).to_have_attribute("data-sha", sha)
+    expect(page.locator("#draft-saved")).to_have_text("已恢复上次未保存的草稿")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    screenshot(page, "16-rectify-draft-restored")
+
+    # The other finding's form starts empty: two findings' drafts never mix.
+    page.goto(live_server + f"/#/finding/{late.uuid}/rectify")
+    expect(page.locator("textarea[name=note]")).to_have_value("")
+    expect(page.locator("input[name=rectified_on]")).to_have_value(today)
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(0)
+    page.fill("textarea[name=note]", "另一处")
+    expect(page.locator("#draft-saved")).to_contain_text("草稿已自动保存")
+
+    # Cold start in airplane mode: the finding offers to continue, the form comes back whole.
+    phone.close()
+    phone = relaunch_phone(offline=True)
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.goto(live_server + f"/#/finding/{due.uuid}")
+    expect(page.locator("#report-rectification")).to_have_text("继续上报整改（有草稿）")
+    page.click("#report-rectification")
+    expect(page.locator("textarea[name=note]")).to_have_value(NOTE)
+    expect(page.locator("input[name=rectified_on]")).to_have_value(yesterday)
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(1)
+    drafts = idb(page, "return (await db.all('drafts')).map((d) => [d.key, d.note]);")
+    assert sorted(drafts) == sorted([[f"rectify:{due.uuid}", NOTE], [f"rectify:{late.uuid}", "另一处"]])
+
+    # Saved to the outbox: its draft is gone (the other stays), the finding shows the after-photo.
+    page.click("#save-rectification")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
+    report = page.locator("#rectification-report")
+    expect(report).to_contain_text(f"整改完成日期：{yesterday}")
+    expect(report).to_contain_text(NOTE)
+    expect(report).to_contain_text("整改后照片 1 张")
+    expect(report.locator(f".thumb[data-sha='{sha}'] img")).to_be_visible()
+    screenshot(page, "17-rectify-after-photo")
+    assert idb(page, "return (await db.all('drafts')).map((d) => d.key);") == [f"rectify:{late.uuid}"]
+    [operation] = idb(page, "return (await db.all('outbox')).map((i) => i.operation);")
+    assert (operation["note"], operation["rectified_on"], operation["photos"]) == (NOTE, yesterday, [sha])
+    report.locator(".thumb .open").click()
+    expect(page.locator("#photo-viewer")).to_be_visible()
+    page.locator("#photo-viewer button").click()
+    page.goto(live_server + f"/#/finding/{late.uuid}/rectify")
+    expect(page.locator("textarea[name=note]")).to_have_value("另一处")

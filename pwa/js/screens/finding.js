@@ -1,8 +1,8 @@
 import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
 import { enqueue, newId } from '../outbox.js';
-import { photoField } from '../photo-field.js';
-import { RECTIFIABLE, chinaToday, daysOverdue, rectificationState } from '../rectification.js';
+import { photoField, storedThumbs } from '../photo-field.js';
+import { RECTIFIABLE, chinaToday, daysOverdue, rectificationDraftKey, rectificationState, reportedContent } from '../rectification.js';
 
 const STRINGS = {
   back: '返回',
@@ -20,6 +20,10 @@ const STRINGS = {
   deadline: (d) => `整改时限：${d}`,
   overdue: (n) => `逾期${n}天`,
   rectify: '上报整改',
+  resume: '继续上报整改（有草稿）',
+  report: '整改上报',
+  rectifiedNote: (n) => `整改说明：${n}`,
+  notHere: (missing, total) => (missing === total ? '照片不在本手机上' : `其中 ${missing} 张不在本手机上`),
   rectifyHint: '整改完成后，拍摄整改后的现场照片上报，由住建局审核销项。',
   queued: '整改上报已保存在手机上，联网后自动上传。',
   awaiting: '整改已上报，等待住建局审核销项。',
@@ -29,7 +33,7 @@ const STRINGS = {
 const EDITABLE = new Set(['pending', 'returned', 'resurvey']);
 
 export async function render(root, { findingUuid }, { sync }) {
-  const [finding, items] = await Promise.all([get('findings', findingUuid), all('outbox')]);
+  const [finding, items, draft] = await Promise.all([get('findings', findingUuid), all('outbox'), get('drafts', rectificationDraftKey(findingUuid))]);
   const back = h('a', { class: 'back', href: finding ? `#/b/${finding.building_id}` : '#/todo', 'aria-label': STRINGS.back }, '‹');
   if (!finding) {
     clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
@@ -50,7 +54,8 @@ export async function render(root, { findingUuid }, { sync }) {
   const rectification = rectificationState(finding, items);
   const canRectify = RECTIFIABLE.has(finding.status) && !rectification;
   const overdue = canRectify ? daysOverdue(finding.deadline, chinaToday()) : 0;
-  const rectifiedOn = rectification?.item?.operation.rectified_on || finding.rectified_on;
+  const reported = rectification ? reportedContent(finding, rectification) : null;
+  const after = reported?.photos.length ? await storedThumbs(reported.photos) : null;
 
   const submit = async () => {
     const changes = {};
@@ -79,14 +84,20 @@ export async function render(root, { findingUuid }, { sync }) {
         : h('span', { class: 'chip bad' }, finding.status_label),
       overdue ? h('span', { class: 'chip overdue' }, STRINGS.overdue(overdue)) : null,
       finding.deadline ? h('p', {}, STRINGS.deadline(finding.deadline)) : null,
-      rectification && rectifiedOn ? h('p', {}, STRINGS.rectifiedOn(rectifiedOn)) : null,
-      rectification?.item ? h('p', {}, STRINGS.afterPhotos(rectification.item.photos.length)) : null,
       rectification?.item?.error ? h('p', { class: 'reason' }, rectification.item.error) : null,
       finding.review_reason ? h('p', { class: 'reason' }, STRINGS.reason(finding.review_reason)) : null,
       h('p', { class: 'muted' }, STRINGS.arrived((finding.photos || []).length, missing)),
       h('p', { class: 'muted' }, rectification ? STRINGS[rectification.key === 'awaiting' ? 'awaiting' : 'queued']
         : canRectify ? STRINGS.rectifyHint : editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
-    canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `#/finding/${finding.uuid}/rectify` }, STRINGS.rectify) : null,
+    reported ? h('div', { class: 'card', id: 'rectification-report' }, h('h2', {}, STRINGS.report),
+      reported.rectified_on ? h('p', {}, STRINGS.rectifiedOn(reported.rectified_on)) : null,
+      reported.note ? h('p', { class: 'pre' }, STRINGS.rectifiedNote(reported.note)) : null,
+      reported.photos.length ? h('p', { class: 'muted' }, STRINGS.afterPhotos(reported.photos.length),
+        after.shown < reported.photos.length
+          ? ` · ${STRINGS.notHere(reported.photos.length - after.shown, reported.photos.length)}` : null) : null,
+      after?.shown ? after.el : null) : null,
+    canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `#/finding/${finding.uuid}/rectify` },
+      draft ? STRINGS.resume : STRINGS.rectify) : null,
     editable ? h('div', { class: 'section', id: 'finding-edit' },
       h('div', { class: 'location' },
         h('label', {}, h('small', {}, STRINGS.unit), unit),
