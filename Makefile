@@ -26,9 +26,11 @@ run: install
 	$(FLASK) demo create --if-empty
 	$(MAKE) --no-print-directory serve
 
+# Threaded workers: a sync worker is killed after 30 s without a heartbeat, which a county-size
+# export (built whole before its first byte, up to minutes) would not survive.
 serve:
 	@echo "楼检已启动： http://127.0.0.1:$(PORT)/  （演示账号见 README）"
-	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
+	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
 
 # Chromium for the browser tests comes from Debian's package, never from a test tool's download;
 # a CJK font so its screenshots show Chinese rather than empty boxes.

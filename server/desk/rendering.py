@@ -11,7 +11,7 @@ FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标"
                 "level": "汇总层级", "id": "编号", "format": "格式", "round": "轮次",
                 "counts": "是否计入", "include_pending": "含待审核",
                 "disagreeing": "与鉴定结论不一致",
-                "problem_class": "问题分类", "state": "类别"}
+                "problem_class": "问题分类", "state": "类别", "responsible_unit": "责任单位"}
 
 
 def load_query(schema_class, args) -> dict:

@@ -1,4 +1,5 @@
-"""The desk's downloads: the four standard lists and the two indicator tables, streamed."""
+"""The desk's downloads: the standard lists, the problem ledger and the two indicator tables,
+streamed."""
 from urllib.parse import quote
 
 from flask import Blueprint, Response, g, render_template, request, stream_with_context
@@ -8,6 +9,7 @@ from server.accounts.pages import login_required
 from server.desk.rendering import load_query, register_page_errors
 from server.endpoints import QuerySchema
 from server.errors import ApiError
+from server.exports import finding_ledger
 from server.exports.building_ledger import ledger_header, ledger_rows
 from server.exports.indicator_tables import county_table, estate_table
 from server.exports.photo_zip import community_photos, zip_chunks
@@ -20,6 +22,7 @@ from server.exports.problems import (
 )
 from server.exports.writers import streamed_download
 from server.ledger.indicators import indicator_list
+from server.rectification.deadlines import china_today
 from server.review.queue import filter_choices
 from server.surveys.catalog import round_by_code
 
@@ -31,22 +34,32 @@ EXPORTS = {
     "suggestions": "整治建议清单",
     "estate-indicators": "小区指标调查表",
     "county-indicators": "县住房指标表",
+    "finding-ledger": "问题台账",
 }
 
+# Columns holding sentences, wider than their headers (XLSX); the rest fit their header.
+TEXT_COLUMN_WIDTHS = {"problems": {2: 36, 4: 60}, "suggestions": {2: 36, 4: 50, 5: 50, 6: 24},
+                      "finding-ledger": finding_ledger.WIDTHS}
 
 class ExportQuery(QuerySchema):
     round = fields.String(validate=validate.Length(1, 20))
     community = fields.Integer(validate=validate.Range(min=1))
     include_pending = fields.Boolean(load_default=False)
+    # the problem ledger's own filters
+    responsible_unit = fields.String(validate=validate.Length(
+        1, 60, error="不能超过 60 个字（须与问题记录中的责任单位完全一致）"))
+    state = fields.String(load_default="all", validate=validate.OneOf(
+        tuple(finding_ledger.STATES), error="应为 " + "、".join(finding_ledger.STATES)))
 
     def load(self, data, **kwargs):
-        return super().load({k: v for k, v in data.items() if v not in ("", None)}, **kwargs)
+        return super().load({k: v for k, v in data.items()
+                             if v is not None and str(v).strip() != ""}, **kwargs)
 
 
 @blueprint.get("/")
 @login_required
 def index():
-    return render_template("desk/exports.html", exports=EXPORTS,
+    return render_template("desk/exports.html", exports=EXPORTS, states=finding_ledger.STATES,
                            communities=filter_choices(g.user)["communities"])
 
 
@@ -69,12 +82,17 @@ def download(kind, file_format):
                                 include_pending=query["include_pending"])
         header, rows = ((PROBLEM_HEADER, problem_rows(groups, names)) if kind == "problems"
                         else (SUGGESTION_HEADER, suggestion_rows(groups, names)))
+    elif kind == "finding-ledger":
+        header = finding_ledger.HEADER
+        rows = finding_ledger.ledger_rows(
+            g.user, survey_round, names, china_today(), community_id=community,
+            responsible_unit=query.get("responsible_unit"), state=query["state"])
     elif kind == "estate-indicators":
         header, rows = estate_table(g.user, survey_round, indicators)
     else:
         header, rows = county_table(g.user, survey_round, indicators)
     return streamed_download(title, file_format, title, header, rows,
-                             widths={4: 60} if kind in ("problems", "suggestions") else None)
+                             widths=TEXT_COLUMN_WIDTHS.get(kind))
 
 
 @blueprint.get("/photos/<int:community_id>.zip")

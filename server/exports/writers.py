@@ -2,7 +2,12 @@
 
 XLSX: openpyxl's write-only mode keeps one row in memory and spools the sheet to a temporary
 file; the finished file is then streamed in chunks. CSV: UTF-8 with a BOM, so Excel opens the
-Chinese correctly, yielded as it is written."""
+Chinese correctly, yielded as it is written.
+
+Text from the field is data, never a formula: in XLSX a text starting with "=" is written as a
+text cell (openpyxl would otherwise store it as a formula); in CSV, which has no cell types, a
+text starting with = + - @ or a tab or carriage return gets a leading apostrophe (OWASP's advice
+against CSV injection), so a spreadsheet shows it instead of evaluating it."""
 import csv
 import io
 import tempfile
@@ -13,9 +18,11 @@ from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 CHUNK = 64 * 1024
 BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}
 
@@ -24,8 +31,9 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
                 widths: dict[int, int] | None = None) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    for column, width in (widths or {}).items():
+    for column, width in {**header_widths(header), **(widths or {})}.items():
         sheet.column_dimensions[_letter(column)].width = width
+    _print_on_landscape_pages(sheet)
     bold = Font(bold=True)
     title_cell = WriteOnlyCell(sheet, value=title)
     title_cell.font = Font(bold=True, size=14)
@@ -38,12 +46,29 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value[:1] == "="
+                      else value for value in row])
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk
+
+
+def header_widths(header: list[str]) -> dict[int, int]:
+    """A column as wide as its header (a Chinese character takes about two units), at least 8."""
+    return {column: max(8, 2 * len(name) + 2) for column, name in enumerate(header, 1)}
+
+
+def _print_on_landscape_pages(sheet) -> None:
+    """Printed as the report appendix is: landscape, all columns on the page's width, the
+    header repeated on every page; on screen the title and header stay in view."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "2:2"
+    sheet.freeze_panes = "A3"
 
 
 def csv_chunks(header: list[str], rows: Iterable[list], rows_per_chunk: int = 500
@@ -53,7 +78,7 @@ def csv_chunks(header: list[str], rows: Iterable[list], rows_per_chunk: int = 50
     buffer.write(BOM)
     writer.writerow(header)
     for count, row in enumerate(rows, 1):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([csv_value(value) for value in row])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -71,6 +96,21 @@ def streamed_download(filename: str, file_format: str, title: str, header: list[
         f"attachment; filename=\"export.{file_format}\"; filename*=UTF-8''{quote(full_name)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def csv_value(value):
+    """A cell of a CSV row: None as empty, formula-like text made inert with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # text, even though it starts with "="
+    return cell
 
 
 def _letter(column: int) -> str:

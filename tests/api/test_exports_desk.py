@@ -36,6 +36,16 @@ def test_problem_list_has_the_template_columns_and_names_the_buildings(
     assert len(rows) == 3
 
 
+def test_xlsx_prints_on_landscape_pages_with_the_header_repeated(sign_in, reviewer,
+                                                                   stairwell_problems):
+    response = sign_in(reviewer).get("/desk/exports/problems.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
+    assert sheet.column_dimensions["D"].width == 60  # 存在问题: sentences
+
+
 def test_problem_list_can_include_pending_findings(sign_in, reviewer, stairwell_problems):
     rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx?include_pending=true"))
     assert rows[2][2] == 4 and "9号楼" in rows[2][3]
