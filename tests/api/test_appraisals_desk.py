@@ -12,7 +12,6 @@ from server.accounts.models import Role
 from server.appraisals.models import Appraisal
 from server.extensions import db
 from server.review.operations import version_of
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 from tests.factories import DEFAULT_PASSWORD
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"

@@ -3,7 +3,6 @@ from datetime import datetime, timezone
 
 from server.extensions import db
 from server.syncing.models import Device
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 
 def test_progress_counts_surveyed_buildings_backlog_and_last_sync(sign_in, reviewer, make_estate,

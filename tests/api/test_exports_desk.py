@@ -6,7 +6,6 @@ import pytest
 from openpyxl import load_workbook
 
 from server.accounts.models import Role
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from server.extensions import db
 from server.ledger.indicators import indicator_system
 from server.ledger.matrix import status_subquery
 from server.ledger.operations import indicator_statuses
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 
 def at(day: int, hour: int = 9):

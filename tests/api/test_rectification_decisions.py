@@ -11,7 +11,6 @@ from server.extensions import db
 from server.rectification.deadlines import china_today
 from server.review.operations import version_of
 from server.surveys.models import Finding, FindingPhoto, Rectification
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 
 @pytest.fixture

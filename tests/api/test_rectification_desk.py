@@ -11,7 +11,6 @@ from server.accounts.models import Role
 from server.extensions import db
 from server.rectification.deadlines import china_today
 from server.rectification.operations import completion_table
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 TODAY = china_today()
 YESTERDAY = TODAY - timedelta(days=1)

@@ -9,7 +9,6 @@ from server.review.models import Review
 from server.review.operations import version_of
 from server.surveys.models import Finding
 from server.syncing.models import Change
-from tests.api.desk_fixtures import *  # noqa: F403  (the fixtures)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Fixtures for the desk's page tests: a signed-in browser session, findings, photos.
-Imported by the test_desk_*, test_review*, test_ledger* and test_exports* modules."""
+"""Fixtures for the API and desk tests (beside the factories of tests/factories.py): a signed-in
+browser session, CSRF tokens, the current round, a reviewer, findings and photo rows."""
 import itertools
 import re
 import uuid
