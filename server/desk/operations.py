@@ -1,10 +1,18 @@
 """Figures for the desk's pages, always within the viewer's scope."""
+from dataclasses import dataclass
+
 from sqlalchemy import Integer, cast, func, select
 
 from server.accounts.models import User
-from server.accounts.scopes import visible_estate_ids
+from server.accounts.scopes import buildings_visible_to, visible_estate_ids
+from server.appraisals.disagreement import disagreeing_findings
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
+from server.ledger.models import BuildingStatus
+from server.rectification.deadlines import china_today
+from server.rectification.operations import Tally, completion_table
+from server.review.queue import backlog_by_community
+from server.surveys.models import Finding, SurveyRound
 
 
 def community_overview(user: User) -> list[dict]:
@@ -19,3 +27,32 @@ def community_overview(user: User) -> list[dict]:
         .group_by(Town.name, Community.id, Community.name) \
         .order_by(Town.name, Community.name)
     return [row._asdict() for row in db.session.execute(rows)]
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """The current round at a glance, each figure a link to the page behind it."""
+
+    surveyed_buildings: int
+    awaiting_review: int
+    disagreeing: int
+    by_class: dict[str, Tally]
+
+    @property
+    def overdue(self) -> int:
+        return sum(tally.overdue for tally in self.by_class.values())
+
+
+def round_summary(user: User, survey_round: SurveyRound) -> RoundSummary:
+    surveyed = db.session.scalar(
+        select(func.count(func.distinct(BuildingStatus.building_id)))
+        .join(Building, Building.id == BuildingStatus.building_id).join(Estate)
+        .where(BuildingStatus.round_id == survey_round.id, buildings_visible_to(user)))
+    pending_disagreeing = (disagreeing_findings(user, survey_round.id)
+                           .where(Finding.status == "pending").order_by(None))
+    disagreeing = db.session.scalar(select(func.count()).select_from(
+        pending_disagreeing.subquery()))
+    return RoundSummary(
+        surveyed_buildings=surveyed, awaiting_review=sum(backlog_by_community(user).values()),
+        disagreeing=disagreeing,
+        by_class=completion_table(user, survey_round, china_today())["county"])

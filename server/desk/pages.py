@@ -2,7 +2,8 @@
 from flask import Blueprint, g, render_template
 
 from server.accounts.pages import login_required
-from server.desk.operations import community_overview
+from server.desk.operations import community_overview, round_summary
+from server.surveys.catalog import current_round
 
 blueprint = Blueprint("desk_pages", __name__)
 
@@ -12,5 +13,7 @@ blueprint = Blueprint("desk_pages", __name__)
 def overview():
     rows = community_overview(g.user)
     totals = {key: sum(r[key] for r in rows) for key in ("estates", "buildings", "prescreened")}
+    survey_round = current_round()
     return render_template("desk/overview.html", rows=rows, totals=totals,
-                           county=g.user.county)
+                           county=g.user.county, survey_round=survey_round,
+                           summary=round_summary(g.user, survey_round) if survey_round else None)

@@ -1,5 +1,6 @@
-"""The progress page: buildings surveyed of total, the review backlog, devices' last sync."""
-from datetime import datetime, timezone
+"""The overview and progress pages: buildings surveyed of total, the review backlog, overdue
+problems and the completion rate, devices' last sync."""
+from datetime import date, datetime, timezone
 
 from server.extensions import db
 from server.syncing.models import Device
@@ -26,3 +27,19 @@ def test_desk_pages_need_a_signed_in_user(client):
                 "/desk/exports/problems.xlsx"):
         response = client.get(url)
         assert response.status_code == 302 and "/desk/login" in response.headers["Location"]
+
+
+def test_overview_sums_up_the_round_with_links_to_the_pages_behind(sign_in, reviewer,
+                                                                   make_estate, make_building,
+                                                                   make_finding):
+    estate = make_estate()
+    first, second = make_building(estate=estate), make_building(estate=estate)
+    make_building(estate=estate)
+    make_finding(first)  # pending
+    make_finding(second, status="verified")
+    make_finding(second, status="rectifying", deadline=date(2024, 9, 30))  # overdue since
+    text = sign_in(reviewer).get("/desk/").get_data(as_text=True)
+    assert "<strong>2</strong> / 3</a> 栋" in text  # surveyed of all buildings
+    assert 'href="/desk/review/"><strong>1</strong></a> 条' in text
+    assert "state=overdue\"><strong class=warn>1</strong>" in text
+    assert "限时解决 <a href=\"/desk/rectification\"><strong>50.0%</strong></a>" in text
