@@ -19,6 +19,7 @@ from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.desk import progress_pages
 from server.exports import pages as export_pages
+from server.endpoints import DatabaseIntegerConverter
 from server.errors import register_error_handlers
 from server.extensions import csrf, db, migrate
 from server.ledger import pages as ledger_pages
@@ -50,10 +51,15 @@ def create_app(config: dict | None = None) -> Flask:
     configure_security(app)
     configure_compression(app)
     catalog.configure_forms(app)
+    configure_routing(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def configure_routing(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntegerConverter
 
 
 def configure_db(app: Flask) -> None:

@@ -9,15 +9,22 @@ import functools
 from dataclasses import dataclass, field
 
 from flask import g, request
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
+from werkzeug.routing import IntegerConverter
 
 from server.accounts.auth import user_from_bearer_token
 from server.errors import ApiError
 from server.extensions import db
 
 
+# What an SQL INTEGER column holds: a larger number names no row, and PostgreSQL would refuse to
+# compare it (out of range) instead of finding nothing.
+DATABASE_INTEGERS = range(-2 ** 31, 2 ** 31)
+
+
 class ApiSchema(Schema):
-    """Base of every payload schema: unknown fields refused, surrounding whitespace stripped."""
+    """Base of every payload schema: unknown fields refused, surrounding whitespace stripped,
+    integers within what the database stores."""
 
     class Meta:
         unknown = RAISE
@@ -28,6 +35,22 @@ class ApiSchema(Schema):
         if isinstance(data, dict):
             return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
         return data
+
+    @validates_schema(skip_on_field_errors=True)
+    def integers_fit_the_database(self, data, **kwargs):
+        for name, value in data.items():
+            if isinstance(value, int) and not isinstance(value, bool) \
+                    and value not in DATABASE_INTEGERS:
+                raise ValidationError("数值超出范围", name)
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:…>` in a URL: only numbers the database can hold match, so a larger one is a 404
+    like any other id that names nothing."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", DATABASE_INTEGERS.stop - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class QuerySchema(ApiSchema):

@@ -9,9 +9,10 @@ from server.appraisals import operations
 from server.appraisals.documents import max_bytes, read_upload
 from server.appraisals.models import CONCLUSIONS
 from server.appraisals.routes import pdf_response
-from server.appraisals.schemas import GRADES, INDICATOR_NAMES, AppraisalSchema
+from server.appraisals.schemas import (GRADES, INDICATOR_NAMES, AppraisalListQuery,
+                                       AppraisalSchema)
 from server.buildings.operations import buildings_query, get_building
-from server.desk.rendering import register_page_errors
+from server.desk.rendering import load_query, register_page_errors
 from server.errors import ApiError
 from server.extensions import db
 
@@ -25,9 +26,9 @@ _upload_schema = AppraisalSchema()
 @blueprint.get("/")
 @login_required
 def index():
-    page = db.paginate(operations.listed_appraisals(g.user),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    query = load_query(AppraisalListQuery, request.args)
+    page = db.paginate(operations.listed_appraisals(g.user), page=query["page"],
+                       per_page=PER_PAGE, error_out=False)
     return render_template("desk/appraisals.html", page=page, conclusions=CONCLUSIONS,
                            buildings=operations.buildings_of(page.items),
                            can_appraise=operations.can_appraise(g.user))

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates
 from werkzeug.datastructures import FileStorage
 
 from server.appraisals.models import CONCLUSIONS
-from server.endpoints import ApiSchema
+from server.endpoints import ApiSchema, QuerySchema
 
 CHINA = timezone(timedelta(hours=8))
 GRADES = ("A", "B", "C", "D")
@@ -66,3 +66,9 @@ class AppraisalSchema(ApiSchema):
     def not_in_the_future(self, value, **kwargs):
         if value > datetime.now(CHINA).date():
             raise ValidationError("鉴定日期不能晚于今天")
+
+
+class AppraisalListQuery(QuerySchema):
+    """The query string of /desk/appraisals/."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))

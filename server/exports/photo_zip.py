@@ -43,6 +43,9 @@ class _Sink(io.RawIOBase):
         return data
 
 
+MISSING_LIST = "缺失照片.txt"
+
+
 def community_photos(user: User, community_id: int):
     return db.session.execute(
         select(Photo, Estate.name.label("estate"), Building.number, Finding.indicator,
@@ -59,20 +62,30 @@ def community_photos(user: User, community_id: int):
 def zip_chunks(rows):
     sink = _Sink()
     store = photo_store()
+    missing = []
     with zipfile.ZipFile(sink, "w") as archive:
         for row in rows:
             photo = row.Photo
             stem = _safe(f"{row.estate}{row.number}_指标{row.indicator}_{row.check_item}"
                          f"_{photo.sha256[:12]}")
+            if not store.exists(photo.sha256, "original"):
+                # Known to the database but not in the store (a lost disk, a partial restore):
+                # the download goes on and names what it lacks rather than breaking off.
+                missing.append(f"{stem}\tSHA-256 {photo.sha256}")
+                continue
             with store.open(photo.sha256, "original") as original, \
                     archive.open(f"原图/{stem}.{EXTENSIONS.get(photo.mime_type, 'jpg')}", "w") as out:
                 while chunk := original.read(COPY_CHUNK):
                     out.write(chunk)
             yield sink.drain()
-            with store.open(photo.sha256, "display") as display:
-                stamped = stamp(display.read(), _caption(row))
-            archive.writestr(f"标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
-            yield sink.drain()
+            if store.exists(photo.sha256, "display"):
+                with store.open(photo.sha256, "display") as display:
+                    stamped = stamp(display.read(), _caption(row))
+                archive.writestr(f"标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
+                yield sink.drain()
+        if missing:
+            archive.writestr(MISSING_LIST, "服务器存储中找不到以下照片的原图：\n"
+                             + "\n".join(missing) + "\n")
     yield sink.drain()
 
 

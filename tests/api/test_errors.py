@@ -87,6 +87,19 @@ def test_missing_building_is_404(client, make_user, auth_headers):
     assert_error(client.get("/api/buildings/999999", headers=headers), 404, "resource.not_found")
 
 
+def test_id_too_large_for_the_database_is_a_404_like_any_unknown_address(
+        client, make_user, auth_headers):
+    headers = auth_headers(make_user(Role.ADMIN))
+    assert_error(client.get(f"/api/buildings/{2 ** 40}", headers=headers), 404,
+                 "route.not_found")
+
+
+def test_query_number_too_large_for_the_database_is_a_400_naming_it(client, worker):
+    response = client.get(f"/api/buildings?community_id={2 ** 40}", headers=worker)
+    assert_error(response, 400, "request.bad_parameter")
+    assert "community_id" in response.json["error"]["details"]["fields"]
+
+
 def test_oversized_request_is_413(app, client, worker):
     response = client.post("/api/sync/push", headers=worker, data=b"x" * (33 * 1024 * 1024),
                            content_type="application/json")

@@ -134,6 +134,18 @@ def test_community_photo_zip_holds_untouched_originals_beside_stamped_copies(
     assert archive.read(stamped[0]) != data
 
 
+def test_photo_zip_names_a_photo_missing_from_the_store_and_delivers_the_rest(
+        sign_in, reviewer, make_building, make_finding, make_photo):
+    import zipfile
+    building = make_building(number="5#")
+    lost = make_photo()  # known to the database, its bytes gone from the store
+    make_finding(building, photos=[lost.sha256])
+    response = sign_in(reviewer).get(f"/desk/exports/photos/{building.estate.community_id}.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.namelist() == ["缺失照片.txt"]
+    assert lost.sha256 in archive.read("缺失照片.txt").decode("utf-8")
+
+
 def test_photo_zip_of_a_community_out_of_scope_is_refused(sign_in, make_user, make_community,
                                                           make_building):
     building = make_building()
