@@ -1,6 +1,7 @@
 """A device working through a scenario, and what the scenario is judged by: every operation,
 finding and photo on the server exactly once, photos byte-identical, and the derived ledger the
-same as after a clean run. (Shared by test_fault_injection.py and test_server_kill.py.)
+same as after a clean run (the rule's answer, and the building_statuses the server keeps equal to
+it). (Shared by test_fault_injection.py and test_server_kill.py.)
 
 `Workload` turns a planned scenario (tests.sync.faults.scenario) into the operations and photo
 files a device queues — for a twin, the same plan and photos with other operation ids, on twin
@@ -22,6 +23,7 @@ from server.accounts.operations import issue_token
 from server.audit.models import AuditEntry
 from server.buildings.models import Building
 from server.extensions import db
+from server.ledger.models import BuildingStatus
 from server.ledger.operations import indicator_statuses
 from server.photos.models import Photo
 from server.photos.operations import photo_store
@@ -331,8 +333,14 @@ def ledger(workload: Workload) -> list[dict]:
             Submission.building_id == building_id)).all()
         findings = db.session.scalars(select(Finding).where(
             Finding.building_id == building_id).options(selectinload(Finding.photos))).all()
+        kept = db.session.execute(
+            select(BuildingStatus.indicator, BuildingStatus.counts)
+            .where(BuildingStatus.building_id == building_id,
+                   BuildingStatus.round_id == survey_round.id)
+            .order_by(BuildingStatus.indicator)).all()
         buildings.append({
             "statuses": statuses,
+            "kept": [tuple(row) for row in kept],
             "submissions": sorted(((workload.name(s.uuid), s.indicator, s.counts, s.captured_at)
                                    for s in submissions), key=repr),
             "findings": sorted(((workload.name(f.uuid), f.indicator, f.question_id, f.check_item,
@@ -348,7 +356,12 @@ def ledger(workload: Workload) -> list[dict]:
 def ledger_differences(faulty: list[dict], clean: list[dict]) -> list[str]:
     problems = []
     for number, (mine, theirs) in enumerate(zip(faulty, clean)):
-        for part in ("statuses", "submissions", "findings"):
+        derived = [(s["indicator"], s["counts"]) for s in mine["statuses"]
+                   if s["counts"] is not None]
+        if mine["kept"] != derived:
+            problems.append(f"building {number}: building_statuses {mine['kept']} "
+                            f"where the rule derives {derived}")
+        for part in ("statuses", "kept", "submissions", "findings"):
             if mine[part] != theirs[part]:
                 problems.append(f"building {number} {part}: "
                                 f"{[row for row in mine[part] if row not in theirs[part]]} "
