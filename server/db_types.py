@@ -5,6 +5,9 @@ from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+# What an SQL INTEGER column holds: a larger number names no row, and PostgreSQL refuses to
+# compare one (out of range) instead of finding nothing.
+DATABASE_INTEGERS = range(-2 ** 31, 2 ** 31)
 
 
 class UTCDateTime(TypeDecorator):

@@ -13,13 +13,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from werkzeug.routing import IntegerConverter
 
 from server.accounts.auth import user_from_bearer_token
+from server.db_types import DATABASE_INTEGERS
 from server.errors import ApiError
 from server.extensions import db
-
-
-# What an SQL INTEGER column holds: a larger number names no row, and PostgreSQL would refuse to
-# compare it (out of range) instead of finding nothing.
-DATABASE_INTEGERS = range(-2 ** 31, 2 ** 31)
 
 
 class ApiSchema(Schema):

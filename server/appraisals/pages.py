@@ -13,6 +13,7 @@ from server.appraisals.schemas import (GRADES, INDICATOR_NAMES, AppraisalListQue
                                        AppraisalSchema)
 from server.buildings.operations import buildings_query, get_building
 from server.desk.rendering import load_query, register_page_errors
+from server.db_types import DATABASE_INTEGERS
 from server.errors import ApiError
 from server.extensions import db
 
@@ -67,7 +68,9 @@ def document(appraisal_uuid):
 def _upload_page(values, status: int = 200):
     """The form for the building in `?building=` (or the form's own field), else a search."""
     chosen = str(values.get("building_id") or request.args.get("building", "")).strip()
-    building = get_building(g.user, int(chosen)) if chosen.isdigit() else None
+    building_id = int(chosen) if chosen.isascii() and chosen.isdigit() else None
+    building = get_building(g.user, building_id) \
+        if building_id is not None and building_id in DATABASE_INTEGERS else None
     q = request.args.get("q", "").strip()
     found = db.session.scalars(buildings_query(g.user, q=q).limit(SEARCH_RESULTS)).all() \
         if q and building is None else []

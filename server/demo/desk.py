@@ -51,7 +51,7 @@ class Desk:
             if plan.state == "verified":
                 db.session.flush()
                 review.verify_rectification(self.reviewer, plan.uuid,
-                                            review.version_of(rows[plan.uuid]),
+                                            self.version(rows[plan.uuid]),
                                             self.rng.choice(VERIFY_NOTES))
 
     def first_decision(self, plan: FindingPlan, finding: Finding) -> None:
@@ -76,10 +76,17 @@ class Desk:
             deadline, ordered_on = AUTUMN_DEADLINE, ORDERED_ON
         # `today` is the day the order was given: an overdue deadline was once in the future.
         review.decide(self.reviewer, finding.uuid, "rectify", self.rng.choice(RECTIFY_MEASURES),
-                      review.version_of(finding), deadline, today=ordered_on)
+                      self.version(finding), deadline, today=ordered_on)
 
     def decide(self, finding: Finding, decision: str, reason: str | None) -> None:
-        review.decide(self.reviewer, finding.uuid, decision, reason, review.version_of(finding))
+        review.decide(self.reviewer, finding.uuid, decision, reason, self.version(finding))
+
+    @staticmethod
+    def version(finding: Finding) -> str:
+        """The finding's version as the database holds it now, as a reviewer's page would show
+        it: the pushes went through the app in sessions of their own."""
+        db.session.refresh(finding)
+        return review.version_of(finding)
 
     def report_rectifications(self, plans: list[FindingPlan]) -> None:
         """The author reports each fix from the phone: rectification.report through sync."""

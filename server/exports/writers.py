@@ -17,6 +17,7 @@ from urllib.parse import quote
 from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -46,8 +47,7 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value[:1] == "="
-                      else value for value in row])
+        sheet.append([_xlsx_value(sheet, value) for value in row])
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
@@ -105,6 +105,15 @@ def csv_value(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _xlsx_value(sheet, value):
+    if not isinstance(value, str):
+        return value
+    # XML 1.0 cannot hold most control characters; openpyxl would raise mid-stream, after the
+    # 200 went out, leaving a truncated file. A stray one from the field is dropped instead.
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return _text_cell(sheet, value) if value[:1] == "=" else value
 
 
 def _text_cell(sheet, value: str) -> WriteOnlyCell:

@@ -66,6 +66,9 @@ def _refresh_stale_buildings(session):
 event.listen(Session, "before_commit", _refresh_stale_buildings, insert=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_stale_buildings(session):
-    session.info.pop(STALE, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_stale_buildings(session, transaction):
+    # Only when the whole transaction ends: a savepoint rolled back inside it leaves the other
+    # buildings it marked still to refresh (at worst one more than needed).
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(STALE, None)

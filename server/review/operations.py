@@ -50,7 +50,11 @@ def require_decider(user: User) -> None:
 
 def finding_for_decision(user: User, finding_uuid: str) -> Finding:
     require_decider(user)
-    finding = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid))
+    # Locked until the decision commits: two reviewers deciding on the same version take turns,
+    # and the second finds the version changed (PostgreSQL; SQLite writes one at a time anyway).
+    finding = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid)
+                                .with_for_update()
+                                .execution_options(populate_existing=True))
     if finding is None:
         raise ApiError("resource.not_found", f"找不到问题 {finding_uuid}")
     require_visible(user, finding.building)
@@ -133,7 +137,7 @@ def bulk_start_rectification(user: User, items: list[tuple[str, str]], deadline:
 
 def _each(items: list[tuple[str, str]], apply) -> list[BulkOutcome]:
     outcomes = []
-    for finding_uuid, version in items:
+    for finding_uuid, version in sorted(items):  # one locking order for every bulk decision
         try:
             with db.session.begin_nested():
                 apply(finding_uuid, version)

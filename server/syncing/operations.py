@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate
-from server.db_types import utcnow
+from server.db_types import DATABASE_INTEGERS, utcnow
 from server.errors import ApiError
 from server.extensions import db
 from server.photos.operations import missing_hashes
@@ -59,7 +59,8 @@ class Batch:
         self.stored = {op.id: op for op in db.session.scalars(
             select(SyncOperation).where(SyncOperation.id.in_([str(r["id"]) for r in operations])))}
         building_ids = [r["building_id"] for r in operations
-                        if type(r.get("building_id")) is int]  # noqa: E721 (bools are not ids)
+                        if type(r.get("building_id")) is int  # noqa: E721 (bools are not ids)
+                        and r["building_id"] in DATABASE_INTEGERS]  # others: the schema refuses
         # Held here so they stay in the session's identity map, where the operations find them.
         self.buildings = db.session.scalars(select(Building).where(Building.id.in_(building_ids))
                                             .options(selectinload(Building.estate)

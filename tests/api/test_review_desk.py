@@ -1,4 +1,6 @@
 """The review desk: the queue, the finding page, decisions, scope, staleness, escaping."""
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -225,3 +227,27 @@ def test_reviews_api_decides_with_a_version(client, auth_headers, reviewer, find
                                  "version": version_of(finding)})
     assert response.status_code == 201
     assert response.json["status"] == "resurvey"
+
+
+def test_two_reviewers_deciding_at_once_on_one_version_take_turns(app, auth_headers, make_user,
+                                                                  finding):
+    """Both read the same version; the second to commit is refused, never applied blind."""
+    version, url = version_of(finding), f"/api/findings/{finding.uuid}/reviews"
+    reviewers = [auth_headers(make_user(Role.REVIEWER)) for _ in range(2)]
+    start, answers = threading.Barrier(2), []
+
+    def review(headers, decision, reason):
+        client = app.test_client()
+        start.wait()
+        answers.append(client.post(url, headers=headers, json={
+            "decision": decision, "reason": reason, "version": version}).status_code)
+
+    threads = [threading.Thread(target=review, args=(reviewers[0], "return", "照片模糊")),
+               threading.Thread(target=review, args=(reviewers[1], "resurvey", "位置不符"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.commit()
+    assert sorted(answers) == [201, 409]
+    assert db.session.scalar(select(db.func.count()).select_from(Review)) == 1

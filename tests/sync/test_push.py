@@ -1,5 +1,6 @@
 """Push: each operation applied exactly once, answered one by one, none sinking the others."""
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
@@ -86,6 +87,12 @@ def test_one_bad_operation_does_not_sink_the_batch(push, worker, building, gas_a
                             pipe_leak(building))
     assert statuses(push(worker, good, bad, also_good)) == ["applied", "rejected", "applied"]
     assert count(Submission) == 1 and count(Finding) == 1
+
+
+def test_a_building_id_too_large_for_the_database_is_rejected_not_a_500(push, worker,
+                                                                        gas_answers):
+    beyond_integer = SimpleNamespace(id=2 ** 31)
+    assert statuses(push(worker, submission_op(beyond_integer, gas_answers()))) == ["rejected"]
 
 
 def test_rejected_operation_can_be_sent_again_once_fixed(push, worker, building, gas_answers):

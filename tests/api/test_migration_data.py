@@ -1,0 +1,108 @@
+"""Migrations carry existing data forward: a database at the previous revision, with evidence
+in it, upgraded to the newest, holds the building statuses the application would derive."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from server import create_app
+from server.extensions import db
+from server.ledger.matrix import status_subquery
+
+BEFORE_KEPT_STATUSES = "5fc7acb386e2"
+EVIDENCE = [
+    "INSERT INTO counties (id, code, name) VALUES (1, '140828', '夏县')",
+    "INSERT INTO towns (id, county_id, code, name, kind) VALUES (1, 1, NULL, '瑶峰镇', '镇')",
+    "INSERT INTO communities (id, town_id, name) VALUES (1, 1, '城东社区')",
+    "INSERT INTO estates (id, community_id, name, is_temporary) VALUES (1, 1, '达明新村', FALSE)",
+    *[f"""INSERT INTO buildings (id, estate_id, number, year_built, build_era, structure_type,
+            floors_above, units, households, has_elevator, gas_supply, prescreened, created_at,
+            updated_at)
+          VALUES ({n}, 1, '{n}#', 1990, 3, 'masonry', 6, 3, 36, FALSE, 'pipeline', FALSE,
+                  '2024-06-01 00:00:00+00:00', '2024-06-01 00:00:00+00:00')""" for n in (1, 2, 3)],
+    """INSERT INTO survey_rounds (id, code, title, system, is_current, opened_at)
+       VALUES (1, '2024', '2024年城市体检', '2024', TRUE, '2024-06-01 00:00:00+00:00')""",
+    """INSERT INTO users (id, username, display_name, password_hash, role, county_id, active,
+            failed_logins, created_at)
+       VALUES (1, 'w', '社区管理员', 'x', 'worker', 1, TRUE, 0, '2024-06-01 00:00:00+00:00')""",
+    "INSERT INTO agencies (id, county_id, name) VALUES (1, 1, '晋南房屋安全鉴定有限公司')",
+]
+
+
+def submission(id_, building, indicator, counts, captured_at):
+    return f"""INSERT INTO submissions (id, uuid, round_id, building_id, indicator, form_id,
+            form_version, author_id, answers, counts, captured_at, received_at)
+        VALUES ({id_}, '{uuid.uuid4()}', 1, {building}, {indicator}, 'f', 1, 1, '{{}}',
+                {counts}, {captured_at}, '2024-07-05 00:00:00+00:00')"""
+
+
+def finding(id_, submission_id, building, indicator, status):
+    return f"""INSERT INTO findings (id, uuid, submission_id, round_id, building_id, indicator,
+            check_item, severity, problem_class, status, author_id, created_at, updated_at)
+        VALUES ({id_}, '{uuid.uuid4()}', {submission_id}, 1, {building}, {indicator}, '检查项',
+                '严重', '限时解决', '{status}', 1, '2024-07-05 00:00:00+00:00',
+                '2024-07-05 00:00:00+00:00')"""
+
+
+def appraisal(id_, building, indicator, conclusion, on):
+    return f"""INSERT INTO appraisals (id, building_id, round_id, indicator, agency_id, author_id,
+            conclusion, appraised_on, created_at)
+        VALUES ({id_}, {building}, 1, {indicator}, 1, 1, '{conclusion}', '{on}',
+                '2024-07-05 00:00:00+00:00')"""
+
+
+EVIDENCE += [
+    # building 1: a later clear survey wins over an earlier problem…
+    submission(1, 1, 3, "TRUE", "'2024-07-01 01:00:00+00:00'"),
+    finding(1, 1, 1, 3, "pending"),
+    submission(2, 1, 3, "FALSE", "'2024-07-02 01:00:00+00:00'"),
+    # …unless the bureau confirmed the problem (indicator 4)
+    submission(3, 1, 4, "TRUE", "'2024-07-01 01:00:00+00:00'"),
+    finding(2, 3, 1, 4, "accepted"),
+    submission(4, 1, 4, "FALSE", "'2024-07-03 01:00:00+00:00'"),
+    # building 2: the latest appraisal governs gas safety over the field
+    submission(5, 2, 2, "TRUE", "'2024-07-01 01:00:00+00:00'"),
+    appraisal(1, 2, 2, "hazard", "2024-05-01"),
+    appraisal(2, 2, 2, "no_hazard", "2024-06-01"),
+    # building 3: a survey without a capture time sorts first
+    submission(6, 3, 5, "TRUE", "'2024-07-01 01:00:00+00:00'"),
+    submission(7, 3, 5, "FALSE", "NULL"),
+]
+
+
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """An empty database beside the suite's: a file for SQLite, a new database on PostgreSQL."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f"loujian_scratch_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(database_url).set(database=name).render_as_string(
+        hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrading_a_database_with_evidence_derives_its_building_statuses(scratch_database_url,
+                                                                          tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_database_url,
+                      "SECRET_KEY": "test", "LOUJIAN_MEDIA_DIR": str(tmp_path / "media")})
+    with app.app_context():
+        upgrade(revision=BEFORE_KEPT_STATUSES)
+        for statement in EVIDENCE:
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        upgrade()
+        kept = {(b, i): c for b, i, c in db.session.execute(sa.text(
+            "SELECT building_id, indicator, counts FROM building_statuses WHERE round_id = 1"))}
+        derived = {(b, i): c for b, i, c in db.session.execute(sa.select(status_subquery(1)))}
+        db.session.remove()
+        db.engine.dispose()
+    assert {key: bool(value) for key, value in kept.items()} == \
+        {key: bool(value) for key, value in derived.items()} == {
+            (1, 3): False, (1, 4): True, (2, 2): False, (3, 5): True}
