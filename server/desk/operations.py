@@ -10,7 +10,7 @@ from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
 from server.ledger.models import BuildingStatus
 from server.rectification.deadlines import china_today
-from server.rectification.operations import Tally, completion_table
+from server.rectification.operations import Tally, completion_table, overdue_count
 from server.review.queue import backlog_by_community
 from server.surveys.models import Finding, SurveyRound
 
@@ -31,16 +31,16 @@ def community_overview(user: User) -> list[dict]:
 
 @dataclass(frozen=True)
 class RoundSummary:
-    """The current round at a glance, each figure a link to the page behind it."""
+    """The current round at a glance, each figure a link to the page behind it. `overdue` counts
+    every round (a deadline is a deadline); `previous_by_class` is the previous round's
+    completion (None when there is no previous round)."""
 
     surveyed_buildings: int
     awaiting_review: int
     disagreeing: int
     by_class: dict[str, Tally]
-
-    @property
-    def overdue(self) -> int:
-        return sum(tally.overdue for tally in self.by_class.values())
+    overdue: int
+    previous_by_class: dict[str, Tally] | None
 
 
 def round_summary(user: User, survey_round: SurveyRound) -> RoundSummary:
@@ -52,7 +52,11 @@ def round_summary(user: User, survey_round: SurveyRound) -> RoundSummary:
                            .where(Finding.status == "pending").order_by(None))
     disagreeing = db.session.scalar(select(func.count()).select_from(
         pending_disagreeing.subquery()))
+    today = china_today()
+    previous = survey_round.previous_round
     return RoundSummary(
         surveyed_buildings=surveyed, awaiting_review=sum(backlog_by_community(user).values()),
-        disagreeing=disagreeing,
-        by_class=completion_table(user, survey_round, china_today())["county"])
+        disagreeing=disagreeing, by_class=completion_table(user, survey_round, today)["county"],
+        overdue=overdue_count(user, today),
+        previous_by_class=None if previous is None
+        else completion_table(user, previous, today)["county"])

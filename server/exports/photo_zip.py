@@ -1,5 +1,6 @@
-"""A community's evidence photos as a ZIP: each untouched original (stored, not recompressed)
-beside a copy stamped with when and where it was taken. Written to an unseekable sink and
+"""A community's photos as a ZIP: each untouched original (stored, not recompressed) beside a copy
+stamped with when and where it was taken; evidence under 原图/ and 标注/, after-photos of a
+rectification (整改后) under 整改后/原图/ and 整改后/标注/. Written to an unseekable sink and
 yielded file by file, so a community's photos never sit in memory together."""
 import io
 import zipfile
@@ -44,12 +45,13 @@ class _Sink(io.RawIOBase):
 
 
 MISSING_LIST = "缺失照片.txt"
+AFTER = "整改后"
 
 
 def community_photos(user: User, community_id: int):
     return db.session.execute(
         select(Photo, Estate.name.label("estate"), Building.number, Finding.indicator,
-               Finding.check_item)
+               Finding.check_item, FindingPhoto.rectification_id)
         .select_from(FindingPhoto)
         .join(Finding, FindingPhoto.finding_id == Finding.id)
         .join(Building, Finding.building_id == Building.id).join(Estate)
@@ -66,22 +68,24 @@ def zip_chunks(rows):
     with zipfile.ZipFile(sink, "w") as archive:
         for row in rows:
             photo = row.Photo
+            after = row.rectification_id is not None
+            folder = f"{AFTER}/" if after else ""
             stem = _safe(f"{row.estate}{row.number}_指标{row.indicator}_{row.check_item}"
-                         f"_{photo.sha256[:12]}")
+                         f"{'_' + AFTER if after else ''}_{photo.sha256[:12]}")
             if not store.exists(photo.sha256, "original"):
                 # Known to the database but not in the store (a lost disk, a partial restore):
                 # the download goes on and names what it lacks rather than breaking off.
                 missing.append(f"{stem}\tSHA-256 {photo.sha256}")
                 continue
             with store.open(photo.sha256, "original") as original, \
-                    archive.open(f"原图/{stem}.{EXTENSIONS.get(photo.mime_type, 'jpg')}", "w") as out:
+                    archive.open(f"{folder}原图/{stem}.{EXTENSIONS.get(photo.mime_type, 'jpg')}", "w") as out:
                 while chunk := original.read(COPY_CHUNK):
                     out.write(chunk)
             yield sink.drain()
             if store.exists(photo.sha256, "display"):
                 with store.open(photo.sha256, "display") as display:
                     stamped = stamp(display.read(), _caption(row))
-                archive.writestr(f"标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
+                archive.writestr(f"{folder}标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
                 yield sink.drain()
         if missing:
             archive.writestr(MISSING_LIST, "服务器存储中找不到以下照片的原图：\n"
@@ -113,7 +117,8 @@ def _caption(row) -> list[str]:
     when = photo.captured_at or photo.exif_captured_at
     lat = photo.latitude if photo.latitude is not None else photo.exif_latitude
     lon = photo.longitude if photo.longitude is not None else photo.exif_longitude
-    return [f"{row.estate}{row.number} 指标{row.indicator} {row.check_item}",
+    after = f" {AFTER}" if row.rectification_id is not None else ""
+    return [f"{row.estate}{row.number} 指标{row.indicator} {row.check_item}{after}",
             f"{when.astimezone(CHINA):%Y-%m-%d %H:%M} UTC+8" if when else "time unknown",
             f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else "place unknown",
             f"SHA-256 {photo.sha256}"]

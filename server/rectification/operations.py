@@ -1,10 +1,11 @@
 """The rectification desk's figures and lists: 问题整治完成率 per class for the county and per
-community, the overdue problems, and last round's problems still open. Every figure is one
-GROUP BY within the viewer's scope, never a loop over findings (as server/ledger/tables.py)."""
+community (per round), the overdue problems (of every round: a deadline is a deadline), and last
+round's problems carried over. Every figure is one GROUP BY within the viewer's scope, never a
+loop over findings (as server/ledger/tables.py)."""
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
 from server.accounts.models import User
@@ -17,7 +18,7 @@ from server.rectification.deadlines import (
     completion_rate,
 )
 from server.surveys.models import PROBLEM_CLASSES, Finding, SurveyRound
-from server.surveys.operations import OPEN_STATUSES
+from server.surveys.operations import CARRIED_OVER_STATUSES
 
 # state -> what its list holds (the query string's `state` of the list page)
 LIST_STATES = {
@@ -26,7 +27,8 @@ LIST_STATES = {
     "rectifying": "整改中",
     "rectified": "已整改待销项",
     "verified": "已销项",
-    "overdue": "逾期未整改",
+    "overdue": "逾期未整改 · 所有轮次",
+    "round_overdue": "本轮逾期未整改",
     "carried": "上轮遗留未销项",
 }
 
@@ -85,23 +87,26 @@ def completion_table(user: User, survey_round: SurveyRound, today: date) -> dict
 
 def findings_in_state(user: User, survey_round: SurveyRound, state: str, today: date, *,
                       community_id: int | None = None, problem_class: str | None = None):
-    """The findings behind one figure or list of the page, as a SELECT to paginate."""
+    """The findings behind one figure or list of the page, as a SELECT to paginate. "overdue"
+    spans every round; the others are the round's (or, "carried", the previous round's)."""
     if state == "carried":
-        round_id = survey_round.previous_round_id
-        condition = Finding.status.in_(tuple(OPEN_STATUSES))
+        in_round = Finding.round_id == survey_round.previous_round_id
+        condition = Finding.status.in_(tuple(CARRIED_OVER_STATUSES))
+    elif state == "overdue":
+        in_round, condition = true(), overdue_clause(today)
     else:
-        round_id = survey_round.id
+        in_round = Finding.round_id == survey_round.id
         condition = {"confirmed": Finding.status.in_(CONFIRMED_STATUSES),
-                     "overdue": overdue_clause(today)}.get(state, Finding.status == state)
+                     "round_overdue": overdue_clause(today)}.get(state, Finding.status == state)
     stmt = (select(Finding).join(Finding.building).join(Building.estate).join(Estate.community)
-            .where(buildings_visible_to(user), Finding.round_id == round_id, condition)
+            .where(buildings_visible_to(user), in_round, condition)
             .options(contains_eager(Finding.building).contains_eager(Building.estate)
                      .contains_eager(Estate.community), selectinload(Finding.round)))
     if community_id is not None:
         stmt = stmt.where(Estate.community_id == community_id)
     if problem_class is not None:
         stmt = stmt.where(Finding.problem_class == problem_class)
-    if state == "overdue":
+    if state in ("overdue", "round_overdue"):
         return stmt.order_by(Finding.deadline, Community.name, Estate.name, Finding.id)
     return stmt.order_by(Community.name, Estate.name, Building.number, Finding.id)
 
@@ -109,13 +114,13 @@ def findings_in_state(user: User, survey_round: SurveyRound, state: str, today: 
 def carried_over_by_status(user: User, survey_round: SurveyRound, *,
                            community_id: int | None = None,
                            problem_class: str | None = None) -> dict[str, int]:
-    """Last round's problems still open, counted per current status."""
+    """Last round's problems carried over, counted per current status."""
     if survey_round.previous_round_id is None:
         return {}
     stmt = (select(Finding.status, func.count(Finding.id)).join(Finding.building)
             .join(Building.estate)
             .where(buildings_visible_to(user), Finding.round_id == survey_round.previous_round_id,
-                   Finding.status.in_(tuple(OPEN_STATUSES)))
+                   Finding.status.in_(tuple(CARRIED_OVER_STATUSES)))
             .group_by(Finding.status))
     if community_id is not None:
         stmt = stmt.where(Estate.community_id == community_id)
@@ -123,6 +128,22 @@ def carried_over_by_status(user: User, survey_round: SurveyRound, *,
         stmt = stmt.where(Finding.problem_class == problem_class)
     return dict(db.session.execute(stmt).all())
 
+
+def overdue_count(user: User, today: date) -> int:
+    """Problems past their deadline in every round, within the viewer's scope."""
+    return db.session.scalar(
+        select(func.count(Finding.id)).join(Building, Building.id == Finding.building_id)
+        .where(buildings_visible_to(user), overdue_clause(today)))
+
+
+def completion_by_class(user: User, survey_round: SurveyRound, today: date, *,
+                        community_id: int | None = None) -> dict[str, Tally]:
+    """The round's {class: Tally}, for the county in scope or one community."""
+    table = completion_table(user, survey_round, today)
+    if community_id is None:
+        return table["county"]
+    return next((row["classes"] for row in table["communities"] if row["id"] == community_id),
+                {c: Tally() for c in PROBLEM_CLASSES})
 
 
 def visible_communities(user: User) -> list:

@@ -10,6 +10,7 @@ from server.rectification.deadlines import china_today, days_overdue
 from server.rectification.operations import (
     LIST_STATES,
     carried_over_by_status,
+    completion_by_class,
     completion_table,
     findings_in_state,
     visible_communities,
@@ -41,12 +42,16 @@ def overview():
                 "problem_class": filters.get("problem_class")}
     overdue = findings_in_state(g.user, survey_round, "overdue", today, **narrowed)
     carried = findings_in_state(g.user, survey_round, "carried", today, **narrowed)
+    previous = survey_round.previous_round
+    previous_rates = None if previous is None else completion_by_class(
+        g.user, previous, today, community_id=filters.get("community"))
     return render_template(
         "desk/rectification.html", survey_round=survey_round, filters=filters, today=today,
         table=completion_table(g.user, survey_round, today), classes=PROBLEM_CLASSES,
         overdue=db.paginate(overdue, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
         carried=db.paginate(carried, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
         carried_statuses=carried_over_by_status(g.user, survey_round, **narrowed),
+        previous_rates=previous_rates,
         statuses=FINDING_STATUSES, communities=visible_communities(g.user), rounds=_rounds())
 
 

@@ -180,11 +180,16 @@ def report_rectification(user: User, payload: dict) -> Rectification:
     return rectification
 
 
+# Not yet 销项 (verified).
 OPEN_STATUSES = frozenset(FINDING_STATUSES) - {"verified"}
+# Last round's problems a new round carries over for follow-up: those not yet 销项, except the ones
+# sent back (returned: not a confirmed problem). Pending and resurvey may still be problems;
+# accepted, rectifying and rectified are confirmed and not yet closed.
+CARRIED_OVER_STATUSES = OPEN_STATUSES - {"returned"}
 
 
 def open_round(code: str, system: str, title: str | None, make_current: bool) -> SurveyRound:
-    """A new survey round. Last round's problems still open are put in the change feed again,
+    """A new survey round. Last round's problems carried over are put in the change feed again,
     so the workers who survey those buildings see them to follow up."""
     previous = db.session.scalar(select(SurveyRound).where(SurveyRound.is_current.is_(True)))
     new_round = SurveyRound(code=code, system=system, title=title or f"{code}年城市体检",
@@ -193,10 +198,10 @@ def open_round(code: str, system: str, title: str | None, make_current: bool) ->
         previous.is_current = False
     db.session.add(new_round)
     if previous is not None:
-        open_findings = db.session.execute(
-            select(Finding.uuid, Finding.building_id).where(Finding.round_id == previous.id,
-                                                            Finding.status.in_(OPEN_STATUSES)))
-        for finding_uuid, building_id in open_findings:
+        carried_over = db.session.execute(
+            select(Finding.uuid, Finding.building_id).where(
+                Finding.round_id == previous.id, Finding.status.in_(CARRIED_OVER_STATUSES)))
+        for finding_uuid, building_id in carried_over:
             announce("finding", finding_uuid, building_id)
     db.session.flush()
     return new_round

@@ -120,6 +120,12 @@ def test_upload_page_finds_buildings_by_estate_and_number(sign_in, agency, build
     assert f"/desk/appraisals/new?building={building.id}" in text
 
 
+@pytest.mark.parametrize("chosen", ["²", "-3", "99999999999", "3号"])
+def test_upload_page_treats_a_building_that_is_no_id_as_not_chosen(sign_in, agency, chosen):
+    response = sign_in(agency).get(f"/desk/appraisals/new?building={chosen}")
+    assert response.status_code == 200 and "上传鉴定报告" in response.get_data(as_text=True)
+
+
 def test_a_reviewer_cannot_open_the_upload_form(sign_in, reviewer, building):
     response = sign_in(reviewer).get(f"/desk/appraisals/new?building={building.id}")
     assert response.status_code == 403
@@ -223,3 +229,22 @@ def test_building_page_flags_a_no_problem_survey_against_a_hazard_appraisal(
     make_finding(building, indicator=1, counts=False)  # its submission said "no problem"
     text = sign_in(reviewer).get(f"/desk/buildings/{building.id}").get_data(as_text=True)
     assert "以下现场调查与现行鉴定结论不一致" in text
+
+
+def test_flag_on_an_unconfirmed_finding_says_confirming_it_would_outrank_the_appraisal(
+        sign_in, reviewer, appraise, make_finding, building):
+    appraise(building, indicator=1, conclusion="no_hazard")
+    finding = make_finding(building, indicator=1, check_item="墙体裂缝", status="resurvey")
+    text = sign_in(reviewer).get(f"/desk/review/findings/{finding.uuid}").get_data(as_text=True)
+    assert "该楼栋状态目前以鉴定为准；若确认本条问题，该楼栋将按审核确认计入存在问题" in text
+    assert "已在审核中确认" not in text
+
+
+def test_flag_on_a_confirmed_finding_says_the_review_decision_counts(
+        sign_in, reviewer, appraise, make_finding, building):
+    appraise(building, indicator=1, conclusion="no_hazard")
+    finding = make_finding(building, indicator=1, check_item="墙体裂缝", status="rectifying")
+    text = sign_in(reviewer).get(f"/desk/review/findings/{finding.uuid}").get_data(as_text=True)
+    assert FLAG in text
+    assert "本条问题已在审核中确认（与鉴定结论相反），该楼栋按审核确认计入存在问题；请复核" in text
+    assert "以鉴定为准" not in text

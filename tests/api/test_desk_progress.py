@@ -43,3 +43,34 @@ def test_overview_sums_up_the_round_with_links_to_the_pages_behind(sign_in, revi
     assert 'href="/desk/review/"><strong>1</strong></a> 条' in text
     assert "state=overdue\"><strong class=warn>1</strong>" in text
     assert "限时解决 <a href=\"/desk/rectification\"><strong>50.0%</strong></a>" in text
+
+
+def test_overview_overdue_count_covers_every_round(sign_in, reviewer, make_round, survey_round,
+                                                   make_building, make_finding):
+    last_round = make_round(code="2023", is_current=False)
+    survey_round.previous_round = last_round
+    late = make_finding(make_building(), status="rectifying", deadline=date(2024, 9, 30))
+    late.round_id = last_round.id
+    db.session.commit()
+    text = sign_in(reviewer).get("/desk/").get_data(as_text=True)
+    assert "逾期未整改（所有轮次）" in text
+    assert "state=overdue\"><strong class=warn>1</strong>" in text
+
+
+def test_overview_shows_last_rounds_completion_rate(sign_in, reviewer, make_round, survey_round,
+                                                    make_building, make_finding):
+    last_round = make_round(code="2023", is_current=False)
+    survey_round.previous_round = last_round
+    for status in ("verified", "accepted", "rectifying", "rectified"):
+        make_finding(make_building(), status=status).round_id = last_round.id
+    db.session.commit()
+    text = sign_in(reviewer).get("/desk/").get_data(as_text=True)
+    assert "上轮（2023年城市体检）问题整治完成率" in text
+    assert ('限时解决 <a href="/desk/rectification?round=2023"><strong>25.0%</strong></a>'
+            "（已销项 1 / 确认问题 4）") in text
+
+
+def test_overview_has_no_last_round_line_without_a_previous_round(sign_in, reviewer,
+                                                                  survey_round):
+    text = sign_in(reviewer).get("/desk/").get_data(as_text=True)
+    assert "上轮" not in text

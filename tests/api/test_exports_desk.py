@@ -152,3 +152,51 @@ def test_photo_zip_of_a_community_out_of_scope_is_refused(sign_in, make_user, ma
     outsider = make_user(Role.WORKER, communities=[make_community("别处")])
     response = sign_in(outsider).get(f"/desk/exports/photos/{building.estate.community_id}.zip")
     assert response.status_code == 404
+
+
+def test_a_control_character_in_field_text_does_not_break_the_xlsx(sign_in, reviewer,
+                                                                   make_building, make_finding):
+    make_finding(make_building(number="8#"), status="accepted", check_item="楼梯踏步损坏",
+                 description="踏步\x0b破损")
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/finding-ledger.xlsx"))
+    assert "踏步破损" in [cell for row in rows for cell in row]
+
+
+def test_photo_zip_puts_after_photos_in_their_own_folders(sign_in, reviewer, make_building,
+                                                         make_finding, make_user):
+    import hashlib
+    import uuid
+    import zipfile
+
+    from PIL import Image
+
+    from server.extensions import db
+    from server.photos.operations import receive_photo
+    from server.surveys.models import FindingPhoto, Rectification
+
+    building = make_building(number="3#")
+    worker = make_user(Role.WORKER, communities=[building.estate.community])
+
+    def stored_photo(colour):
+        out = io.BytesIO()
+        Image.new("RGB", (800, 600), colour).save(out, "JPEG")
+        sha = hashlib.sha256(out.getvalue()).hexdigest()
+        receive_photo(worker, sha, out.getvalue(), {})
+        db.session.commit()
+        return sha
+
+    evidence, after = stored_photo((120, 140, 160)), stored_photo((30, 200, 60))
+    finding = make_finding(building, status="rectified", photos=[evidence], author=worker)
+    db.session.add(Rectification(
+        uuid=str(uuid.uuid4()), finding_id=finding.id, author_id=worker.id,
+        photos=[FindingPhoto(finding_id=finding.id, sha256=after, position=0)]))
+    db.session.commit()
+    response = sign_in(reviewer).get(f"/desk/exports/photos/{building.estate.community_id}.zip")
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    [evidence_original] = [n for n in names if n.startswith("原图/")]
+    assert evidence[:12] in evidence_original and "整改后" not in evidence_original
+    [after_original] = [n for n in names if n.startswith("整改后/原图/")]
+    [after_stamped] = [n for n in names if n.startswith("整改后/标注/")]
+    assert after[:12] in after_original and "_整改后_" in after_original
+    assert "_整改后_" in after_stamped
+    assert len([n for n in names if n.startswith("标注/")]) == 1

@@ -98,7 +98,8 @@ def test_desk_page_shows_the_rates_per_class(sign_in, reviewer, known_set):
 def test_each_figure_links_to_the_findings_behind_it(sign_in, reviewer, east, known_set):
     client = sign_in(reviewer)
     text = client.get("/desk/rectification").get_data(as_text=True)
-    [overdue_link] = links(text, state="overdue", community=east.id, problem_class="限时解决")
+    [overdue_link] = links(text, state="round_overdue", community=east.id,
+                           problem_class="限时解决")
     listing = client.get(overdue_link).get_data(as_text=True)
     assert "逾期的踏步" in listing and "今天到期的踏步" not in listing
     [confirmed_link] = links(text, state="confirmed", community=east.id, problem_class="限时解决")
