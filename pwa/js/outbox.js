@@ -4,8 +4,11 @@
 // never sooner than Retry-After (GUIDE §3). Any other 4xx marks the item 失败 with the reason.
 import { api } from './api.js';
 import { all, atomically, count, get, kv, put } from './db.js';
+import { confirmedFinding } from './rectification.js';
 
-export const STATE_LABELS = { pending: '待同步', syncing: '同步中', done: '已同步', failed: '失败' };
+// `superseded`: a failed item the user replaced (重新上报); kept for the record, never sent.
+export const STATE_LABELS = { pending: '待同步', syncing: '同步中', done: '已同步', failed: '失败', superseded: '已作废（已重新上报）' };
+export const FINISHED = new Set(['done', 'superseded']);
 const BATCH = 100;
 const BACKOFF_BASE_MS = 2000;
 const BACKOFF_CAP_MS = 5 * 60 * 1000;
@@ -40,23 +43,42 @@ export async function deviceId() {
   return id;
 }
 
-// Queue an operation; `extra` are writes that must land with it (e.g. dropping the draft).
-export async function enqueue(operation, { title, buildingId, photos = [] }, extra = () => {}) {
+// Queue an operation; `extra(stores, items)` are writes that must land with it (e.g. dropping the
+// draft). `refuse(items, finding)`, given the outbox and the operation's finding as read in the
+// same transaction, may answer a message: then nothing is written and the promise rejects with
+// an Error carrying it (`refused: true`).
+export async function enqueue(operation, { title, buildingId, photos = [] }, extra = () => {}, refuse = null) {
   const item = {
     id: operation.id, operation, title, building_id: buildingId, photos,
     state: 'pending', pushed: false, result: null, error: null, note: null,
     attempts: 0, next_at: 0, created_at: new Date().toISOString(),
   };
-  await atomically(['outbox', 'drafts'], (stores) => {
-    stores.outbox.put(item);
-    extra(stores);
-  });
+  let refusal = null;
+  try {
+    await atomically(['outbox', 'drafts', 'findings'], (stores) => {
+      const items = stores.outbox.getAll();
+      const finding = stores.findings.get(operation.finding || '');
+      finding.onsuccess = () => {
+        refusal = refuse ? refuse(items.result, finding.result) : null;
+        if (refusal) {
+          stores.outbox.transaction.abort();
+          return;
+        }
+        stores.outbox.put(item);
+        extra(stores, items.result);
+      };
+    });
+  } catch (error) {
+    if (refusal) throw Object.assign(new Error(refusal), { refused: true });
+    throw error;
+  }
   changed();
   return item;
 }
 
 export const outboxItems = () => all('outbox');
-export const waitingCount = async () => (await count('outbox')) - (await count('outbox', 'state', 'done'));
+export const waitingCount = async () => (await count('outbox')) - (await count('outbox', 'state', 'done'))
+  - (await count('outbox', 'state', 'superseded'));
 
 export function backoffMs(attempts, retryAfterMs = 0) {
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts, 20));
@@ -76,7 +98,7 @@ async function runSync(force) {
   // Without signal there is nothing to try: the `online` event starts the next sync.
   if (!(await kv.get('session')) || navigator.onLine === false) return;
   const now = Date.now();
-  const open = (await outboxItems()).filter((item) => item.state !== 'done');
+  const open = (await outboxItems()).filter((item) => !FINISHED.has(item.state));
   const due = open.filter((item) => force || (item.state !== 'failed' && item.next_at <= now));
   if (due.length) {
     const device = await deviceId();
@@ -107,8 +129,24 @@ async function waitForSignIn(items) {
   for (const item of items) await save(item, { state: 'pending', note: '登录已过期：重新登录后自动同步' });
 }
 
-async function fail(items, message) {
-  for (const item of items) await save(item, { state: 'failed', error: message, note: null });
+async function fail(items, message, refusal = null) {
+  for (const item of items) await save(item, { state: 'failed', error: message, note: null, refusal });
+}
+
+// Confirmed: a rectification report writes the finding's new status in the same transaction, so
+// the finding never shows 待整改 again if the pull that follows fails.
+async function finish(item) {
+  Object.assign(item, { state: 'done', note: null, error: null, done_at: new Date().toISOString() });
+  if (item.operation.op !== 'rectification.report') return save(item, {});
+  await atomically(['outbox', 'findings'], (stores) => {
+    stores.outbox.put(item);
+    const request = stores.findings.get(item.operation.finding);
+    request.onsuccess = () => {
+      const finding = confirmedFinding(request.result, item);
+      if (finding) stores.findings.put(finding);
+    };
+  });
+  changed();
 }
 
 async function pushBatch(device, items) {
@@ -121,7 +159,7 @@ async function pushBatch(device, items) {
   } catch (failure) {
     if (failure.retryable) return postpone(toPush, failure);
     if (failure.status === 401) return waitForSignIn(toPush);
-    return fail(toPush, failure.message);
+    return fail(toPush, failure.message, failure.code || null);
   }
   const results = new Map(response.data.results.map((r) => [r.id, r]));
   for (const item of toPush) {
@@ -129,7 +167,7 @@ async function pushBatch(device, items) {
     if (result && (result.status === 'applied' || result.status === 'already_applied')) {
       await save(item, { pushed: true, result: result.result, attempts: 0 });
     } else {
-      await fail([item], describeRefusal(result));
+      await fail([item], describeRefusal(result), result?.error?.code || null);
     }
   }
 }
@@ -173,7 +211,7 @@ async function sendPhotos(items) {
   }
   for (const item of items) {
     const failures = item.photos.map((sha) => blocked.get(sha)).filter(Boolean);
-    if (!failures.length) await save(item, { state: 'done', note: null, error: null, done_at: new Date().toISOString() });
+    if (!failures.length) await finish(item);
     else if (failures.some((f) => f.retryable)) await postpone([item], failures.find((f) => f.retryable));
     else await fail([item], `照片上传失败：${failures[0].message}`);
   }

@@ -20,8 +20,11 @@ const STRINGS = {
   stored: '已保存在手机上，联网后自动上传',
 };
 
-export function photoField(question, value, onChange) {
+// `options.warn(photo)` may give a warning shown on that photo's tile; `options.onBusy(busy)` hears
+// when photos start and finish being processed (also `field.busy`), so a form can wait for them.
+export function photoField(question, value, onChange, { warn = () => null, onBusy = () => {} } = {}) {
   let hashes = Array.isArray(value) ? [...value] : [];
+  let working = 0;
   const max = question.max_count || 9;
   const thumbs = h('div', { class: 'thumbs' });
   const status = h('p', { class: 'muted', hidden: true, role: 'status' });
@@ -31,31 +34,43 @@ export function photoField(question, value, onChange) {
     input.addEventListener('change', async () => {
       const files = [...input.files];
       input.value = '';
+      if (!files.length) return;
       status.hidden = false;
       status.textContent = STRINGS.working;
-      for (const file of files) {
-        if (hashes.length >= max) { status.textContent = STRINGS.limit(max); break; }
-        try {
-          const photo = await takePhoto(file);
-          if (!hashes.includes(photo.sha)) hashes = [...hashes, photo.sha];
-          onChange(hashes);
-          await paint();
-        } catch (error) {
-          status.textContent = STRINGS.failed(error.message || error);
-          return;
+      setBusy(+1);
+      try {
+        for (const file of files) {
+          if (hashes.length >= max) { status.textContent = STRINGS.limit(max); break; }
+          try {
+            const photo = await takePhoto(file);
+            if (!hashes.includes(photo.sha)) hashes = [...hashes, photo.sha];
+            onChange(hashes);
+            await paint();
+          } catch (error) {
+            status.textContent = STRINGS.failed(error.message || error);
+            return;
+          }
         }
+        if (status.textContent === STRINGS.working) status.hidden = true;
+      } finally {
+        setBusy(-1);
       }
-      if (status.textContent === STRINGS.working) status.hidden = true;
     });
     return h('label', { class: 'button' + (capture ? ' primary' : '') }, capture ? STRINGS.camera : STRINGS.gallery, input);
   };
 
+  const setBusy = (step) => {
+    working += step;
+    field.dataset.busy = working > 0 ? 'true' : 'false';
+    onBusy(working > 0);
+  };
   const paint = async () => {
     const tiles = [];
     for (const sha of hashes) {
       const photo = await get('photos', sha);
       if (!photo) continue;
-      tiles.push(photoTile(photo, h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
+      const warning = warn(photo);
+      tiles.push(photoTile(photo, warning ? h('div', { class: 'warn', role: 'note' }, warning) : null, h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
         hashes = hashes.filter((x) => x !== sha);
         onChange(hashes.length ? hashes : undefined);
         paint();
@@ -63,8 +78,10 @@ export function photoField(question, value, onChange) {
     }
     clear(thumbs, tiles);
   };
+  const field = h('div', { dataset: { busy: 'false' } }, h('div', { class: 'photo-actions' }, picker(true), picker(false)), status, thumbs);
+  Object.defineProperty(field, 'busy', { get: () => working > 0 });
   paint();
-  return h('div', {}, h('div', { class: 'photo-actions' }, picker(true), picker(false)), status, thumbs);
+  return field;
 }
 
 // One stored photo as a tile with its stamp; tapping opens it.

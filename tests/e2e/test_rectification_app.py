@@ -196,3 +196,181 @@ def test_rectification_draft_survives_reload_and_cold_start(live_server, surveyo
     page.locator("#photo-viewer button").click()
     page.goto(live_server + f"/#/finding/{late.uuid}/rectify")
     expect(page.locator("textarea[name=note]")).to_have_value("另一处")
+
+
+def _pulls_fail(phone):
+    """Every pull answers 503 (pushes still go through): the phone learns nothing from the feed."""
+    phone.route("**/api/sync/pull*", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body='{"error": {"code": "server.unavailable", "message": "暂时不可用"}}'))
+
+
+def _go_online(page, phone):
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def test_confirmed_report_stands_without_a_pull_and_a_refused_one_can_be_redone(
+        live_server, surveyor, phone, confirmed_findings):
+    due, late = confirmed_findings
+    page = phone.new_page()
+    sign_in(page, live_server, surveyor)
+    wait_for_offline_ready(page)
+    _pulls_fail(phone)
+
+    # Reported offline, the signal returns while the finding is on screen; the pull fails. The
+    # confirmation alone turns it 已整改（待销项）, redrawn from the outbox, and it cannot be redone.
+    phone.set_offline(True)
+    page.goto(live_server + f"/#/finding/{due.uuid}")
+    page.click("#report-rectification")
+    page.fill("textarea[name=note]", NOTE)
+    page.locator("[data-question=rectification_photos] input[data-picker=camera]").set_input_files(
+        jpeg_payload("IMG_0201.jpg", phone_jpeg(21)))
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(1)
+    page.click("#save-rectification")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
+    _go_online(page, phone)
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待销项）", timeout=20_000)
+    expect(page.locator("#report-rectification, #redo-rectification")).to_have_count(0)
+    assert idb(page, f"return (await db.get('findings', '{due.uuid}')).status;") == "rectified"
+    page.goto(live_server + f"/#/finding/{due.uuid}/rectify")
+    expect(page.locator(".card")).to_contain_text("已整改（待销项）")
+    expect(page.locator("#save-rectification")).to_have_count(0)
+
+    # The server refuses the other finding's report (a reviewer reopened it meanwhile); the 待办
+    # list, on screen while it is sent, shows the refusal without any pull.
+    db.session.rollback()
+    db.session.get(Finding, late.id).status = "pending"
+    db.session.commit()
+    phone.set_offline(True)
+    page.goto(live_server + f"/#/finding/{late.uuid}/rectify")
+    page.fill("textarea[name=note]", "第一次")
+    page.locator("[data-question=rectification_photos] input[data-picker=camera]").set_input_files(
+        jpeg_payload("IMG_0202.jpg", phone_jpeg(22)))
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(1)
+    page.click("#save-rectification")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待上传）")
+    page.click("#tabs a[data-tab=todo]")
+    late_item = page.locator(f"#rectify-list li[data-finding='{late.uuid}']")
+    expect(late_item).to_contain_text("已整改（待上传）")
+    _go_online(page, phone)
+    expect(late_item).to_contain_text("已整改（上传失败）", timeout=20_000)
+
+    # 重新上报: the form comes back with the refused content; saved, it is a new report and the
+    # refused one is retired (作废), never sent again.
+    db.session.rollback()
+    db.session.get(Finding, late.id).status = "rectifying"
+    db.session.commit()
+    [refused] = idb(page, "return (await db.all('outbox')).filter((i) => i.state === 'failed').map((i) => i.id);")
+    late_item.click()
+    expect(page.locator("#finding-state")).to_contain_text("已整改（上传失败）")
+    expect(page.locator("#redo-rectification")).to_have_text("重新上报")
+    screenshot(page, "18-rectify-refused-redo")
+    page.click("#redo-rectification")
+    expect(page.locator("#redo-note")).to_be_visible()
+    expect(page.locator("textarea[name=note]")).to_have_value("第一次")
+    expect(page.locator("[data-question=rectification_photos] .thumb")).to_have_count(1)
+    screenshot(page, "19-rectify-redo-form")
+    page.fill("textarea[name=note]", "第二次")
+    page.click("#save-rectification")
+    expect(page.locator("#finding-state")).to_contain_text("已整改（待销项）", timeout=20_000)
+    items = idb(page, "return (await db.all('outbox')).map((i) => [i.id, i.state, i.operation.note]);")
+    states = {item_id: (state, note) for item_id, state, note in items}
+    assert states.pop(refused) == ("superseded", "第一次")
+    assert sorted(states.values()) == [("done", NOTE), ("done", "第二次")]
+    page.goto(live_server + "/#/outbox")
+    expect(page.locator(f"#outbox-list li[data-id='{refused}']")).to_contain_text("已作废")
+    expect(page.locator("#outbox-summary")).to_contain_text("全部已同步")
+
+    db.session.rollback()
+    notes = sorted(r.note for r in db.session.scalars(db.select(Rectification)).all())
+    assert notes == sorted([NOTE, "第二次"])  # one each, the refused one never arrived
+
+
+def test_rectify_form_waits_for_photos_warns_of_old_ones_and_survives_a_failed_save(
+        live_server, surveyor, phone, confirmed_findings):
+    due, _ = confirmed_findings
+    db.session.rollback()
+    db.session.get(Finding, due.id).captured_at = datetime(2024, 8, 1, 2, 0, tzinfo=ZoneInfo("UTC"))  # after the photos' EXIF time
+    db.session.commit()
+    page = phone.new_page()
+    sign_in(page, live_server, surveyor)
+    wait_for_offline_ready(page)
+    phone.set_offline(True)
+    form = live_server + f"/#/finding/{due.uuid}/rectify"
+    page.goto(form)
+    photos = page.locator("[data-question=rectification_photos]")
+
+    # A photo still being processed: 保存上报 waits for it, and says so.
+    page.evaluate("""() => {
+      const decode = HTMLImageElement.prototype.decode;
+      window.photoHeld = new Promise((resolve) => { window.releasePhoto = resolve; });
+      HTMLImageElement.prototype.decode = async function () { await window.photoHeld; return decode.call(this); };
+    }""")
+    photos.locator("input[data-picker=camera]").set_input_files(jpeg_payload("IMG_0301.jpg", phone_jpeg(31)))
+    expect(page.locator("#photos-busy")).to_be_visible()
+    expect(page.locator("#save-rectification")).to_be_disabled()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    screenshot(page, "20-rectify-photo-busy")
+    page.evaluate("window.releasePhoto()")
+    expect(photos.locator(".thumb")).to_have_count(1)
+    expect(page.locator("#photos-busy")).to_be_hidden()
+    expect(page.locator("#save-rectification")).to_be_enabled()
+
+    # Taken (EXIF 2024-07-01) before the problem was found: warned on the tile, confirmed on saving.
+    expect(photos.locator(".thumb .warn")).to_have_text("拍摄早于问题发现，请核实")
+    page.click("#save-rectification")
+    expect(page.locator("#confirm-early")).to_contain_text("有 1 张照片的拍摄时间早于问题发现时间")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    screenshot(page, "21-rectify-early-photo")
+    assert idb(page, "return (await db.all('outbox')).length;") == 0
+
+    # The phone's storage is full: the save fails visibly, nothing is queued, edits still go to
+    # the draft, and 保存上报 works again once there is room.
+    page.evaluate("""() => {
+      const put = IDBObjectStore.prototype.put;
+      window.restorePut = () => { IDBObjectStore.prototype.put = put; };
+      IDBObjectStore.prototype.put = function (...args) {
+        if (this.name === 'outbox') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    }""")
+    page.click("#confirm-early-save")
+    problem = page.locator("#rectification-form + .summary .form-error")
+    expect(problem).to_contain_text("保存上报失败：手机存储可能已满")
+    expect(page.locator("#save-rectification")).to_be_enabled()
+    screenshot(page, "22-rectify-save-failed")
+    page.fill("textarea[name=note]", "存储满后补充")
+    expect(page.locator("#draft-saved")).to_contain_text("草稿已自动保存")
+    assert idb(page, f"return (await db.get('drafts', 'rectify:{due.uuid}')).note;") == "存储满后补充"
+    assert idb(page, "return (await db.all('outbox')).length;") == 0
+    page.evaluate("window.restorePut()")
+
+    # Saving takes a while and the user leaves meanwhile: the report is queued, the user stays.
+    page.evaluate("""async () => {
+      const { openDb } = await import('/app/js/db.js');
+      const idb = await openDb();
+      const put = IDBObjectStore.prototype.put;
+      window.draftHeld = true;
+      IDBObjectStore.prototype.put = function (...args) {
+        const request = put.apply(this, args);
+        if (this.name === 'drafts') {
+          const store = this;
+          const spin = () => { if (window.draftHeld) store.get('none').onsuccess = spin; };
+          spin();  // keeps the draft's transaction open until released
+        }
+        return request;
+      };
+      window.restorePut = () => { IDBObjectStore.prototype.put = put; window.draftHeld = false; };
+    }""")
+    page.fill("textarea[name=note]", NOTE)
+    page.click("#save-rectification")
+    page.click("#confirm-early-save")
+    page.click("#tabs a[data-tab=outbox]")
+    expect(page.locator("#outbox-summary")).to_be_visible()
+    page.evaluate("window.restorePut()")
+    expect(page.locator("#outbox-list li[data-state=pending]")).to_have_count(1)
+    page.wait_for_timeout(300)
+    assert page.evaluate("location.hash") == "#/outbox"
+    [operation] = idb(page, "return (await db.all('outbox')).map((i) => i.operation);")
+    assert operation["note"] == NOTE and operation["finding"] == due.uuid

@@ -1,6 +1,6 @@
 import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
-import { enqueue, newId } from '../outbox.js';
+import { enqueue, newId, onOutboxChange } from '../outbox.js';
 import { photoField, storedThumbs } from '../photo-field.js';
 import { RECTIFIABLE, chinaToday, daysOverdue, rectificationDraftKey, rectificationState, reportedContent } from '../rectification.js';
 
@@ -29,10 +29,38 @@ const STRINGS = {
   awaiting: '整改已上报，等待住建局审核销项。',
   rectifiedOn: (d) => `整改完成日期：${d}`,
   afterPhotos: (n) => `整改后照片 ${n} 张`,
+  refused: '整改上报被服务器拒收（原因见上），可修改后重新上报。',
+  redo: '重新上报',
 };
 const EDITABLE = new Set(['pending', 'returned', 'resurvey']);
 
-export async function render(root, { findingUuid }, { sync }) {
+// What the screen shows of the finding's rectification: it is drawn again when this changes
+// (an upload or refusal from the outbox, a confirmation that wrote the status), and only then.
+async function look(findingUuid) {
+  const [finding, items] = await Promise.all([get('findings', findingUuid), all('outbox')]);
+  const state = finding ? rectificationState(finding, items) : null;
+  return JSON.stringify([finding?.status, state?.key, state?.item?.id, state?.item?.state, state?.item?.error, state?.redo]);
+}
+
+export async function render(root, params, context) {
+  let alive = true;
+  let shown = await look(params.findingUuid);
+  await paint(root, params, context);
+  let checking = Promise.resolve();
+  const stop = onOutboxChange(() => {
+    checking = checking.then(async () => {
+      const now = alive ? await look(params.findingUuid) : shown;
+      if (!alive || now === shown) return;
+      shown = now;
+      const fresh = document.createElement('div');
+      await paint(fresh, params, context);
+      if (alive) root.replaceChildren(...fresh.childNodes); // not over a screen opened meanwhile
+    }).catch((error) => console.warn(error));
+  });
+  return () => { alive = false; stop(); };
+}
+
+async function paint(root, { findingUuid }, { sync }) {
   const [finding, items, draft] = await Promise.all([get('findings', findingUuid), all('outbox'), get('drafts', rectificationDraftKey(findingUuid))]);
   const back = h('a', { class: 'back', href: finding ? `#/b/${finding.building_id}` : '#/todo', 'aria-label': STRINGS.back }, '‹');
   if (!finding) {
@@ -87,7 +115,8 @@ export async function render(root, { findingUuid }, { sync }) {
       rectification?.item?.error ? h('p', { class: 'reason' }, rectification.item.error) : null,
       finding.review_reason ? h('p', { class: 'reason' }, STRINGS.reason(finding.review_reason)) : null,
       h('p', { class: 'muted' }, STRINGS.arrived((finding.photos || []).length, missing)),
-      h('p', { class: 'muted' }, rectification ? STRINGS[rectification.key === 'awaiting' ? 'awaiting' : 'queued']
+      h('p', { class: 'muted' }, rectification?.redo ? STRINGS.refused
+        : rectification ? STRINGS[rectification.key === 'awaiting' ? 'awaiting' : 'queued']
         : canRectify ? STRINGS.rectifyHint : editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
     reported ? h('div', { class: 'card', id: 'rectification-report' }, h('h2', {}, STRINGS.report),
       reported.rectified_on ? h('p', {}, STRINGS.rectifiedOn(reported.rectified_on)) : null,
@@ -98,6 +127,8 @@ export async function render(root, { findingUuid }, { sync }) {
       after?.shown ? after.el : null) : null,
     canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `#/finding/${finding.uuid}/rectify` },
       draft ? STRINGS.resume : STRINGS.rectify) : null,
+    rectification?.redo ? h('a', { class: 'button primary wide', id: 'redo-rectification', href: `#/finding/${finding.uuid}/rectify` },
+      draft ? STRINGS.resume : STRINGS.redo) : null,
     editable ? h('div', { class: 'section', id: 'finding-edit' },
       h('div', { class: 'location' },
         h('label', {}, h('small', {}, STRINGS.unit), unit),

@@ -1,6 +1,6 @@
 import { h, clear } from '../dom.js';
 import { all, count } from '../db.js';
-import { waitingCount } from '../outbox.js';
+import { FINISHED, waitingCount } from '../outbox.js';
 import { formatBytes, isIos, isPersisted, isStandalone, requestPersistence, storageEstimate } from '../platform.js';
 import { signOut } from '../session.js';
 import { releaseVersion } from '../update.js';
@@ -30,7 +30,7 @@ export async function render(root, params, { session }) {
   const [estimate, persisted, buildings, drafts, waiting, photos, items, version] = await Promise.all([
     storageEstimate(), isPersisted(), count('buildings'), count('drafts'), waitingCount(), all('photos'),
     all('outbox'), releaseVersion()]);
-  const unsent = new Set(items.filter((i) => i.state !== 'done').flatMap((i) => i.photos));
+  const unsent = new Set(items.filter((i) => !FINISHED.has(i.state)).flatMap((i) => i.photos));
   const unsentBytes = photos.filter((p) => unsent.has(p.sha)).reduce((sum, p) => sum + p.size, 0);
   const user = session.user;
   const scope = [...(user.communities || []).map((c) => c.name), user.property_company?.name, user.agency?.name].filter(Boolean);

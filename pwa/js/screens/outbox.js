@@ -1,5 +1,5 @@
 import { h, clear } from '../dom.js';
-import { STATE_LABELS, onOutboxChange, outboxItems } from '../outbox.js';
+import { FINISHED, STATE_LABELS, onOutboxChange, outboxItems } from '../outbox.js';
 
 const STRINGS = {
   title: '同步',
@@ -13,7 +13,7 @@ const STRINGS = {
   rule: '数据会一直保存在手机上，直到服务器确认收到；不会因超时被丢弃。',
   offline: '当前无网络，联网后会自动同步。',
 };
-const ORDER = { failed: 0, syncing: 1, pending: 2, done: 3 };
+const ORDER = { failed: 0, syncing: 1, pending: 2, done: 3, superseded: 4 };
 const time = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 
 export async function render(root, params, { sync }) {
@@ -30,7 +30,7 @@ export async function render(root, params, { sync }) {
   const paint = async () => {
     const items = (await outboxItems()).sort((a, b) => (ORDER[a.state] - ORDER[b.state])
       || b.created_at.localeCompare(a.created_at));
-    const waiting = items.filter((i) => i.state !== 'done').length;
+    const waiting = items.filter((i) => !FINISHED.has(i.state)).length;
     summary.textContent = STRINGS.waiting(waiting) + (navigator.onLine ? '' : `。${STRINGS.offline}`);
     clear(list, items.map(row));
     if (!items.length) list.append(h('li', { class: 'empty' }, STRINGS.empty));

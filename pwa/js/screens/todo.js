@@ -1,5 +1,6 @@
 import { h, clear } from '../dom.js';
 import { all, kv } from '../db.js';
+import { onOutboxChange } from '../outbox.js';
 import { RECTIFIABLE, chinaToday, toRectify } from '../rectification.js';
 
 const STRINGS = {
@@ -20,7 +21,25 @@ const STRINGS = {
 const DECISIONS = new Set(['returned', 'resurvey']);
 const CLOSED = new Set(['rectified', 'verified']);
 
+// Drawn again when the outbox changes what the rectification list shows (an upload, a refusal).
 export async function render(root) {
+  let alive = true;
+  let shown = await paint(root);
+  let checking = Promise.resolve();
+  const stop = onOutboxChange(() => {
+    checking = checking.then(async () => {
+      if (!alive) return;
+      const fresh = document.createElement('div');
+      const now = await paint(fresh);
+      if (!alive || now === shown) return;
+      shown = now;
+      root.replaceChildren(...fresh.childNodes);
+    }).catch((error) => console.warn(error));
+  });
+  return () => { alive = false; stop(); };
+}
+
+async function paint(root) {
   const [findings, buildings, round, items] = await Promise.all([all('findings'), all('buildings'), kv.get('round'), all('outbox')]);
   const labels = new Map(buildings.map((b) => [b.id, b.label]));
   const decisions = findings.filter((f) => DECISIONS.has(f.status));
@@ -50,4 +69,5 @@ export async function render(root) {
     rectify.length ? h('ul', { class: 'list', id: 'rectify-list' }, rectify.map(rectifyEntry)) : h('p', { class: 'muted' }, STRINGS.noRectify),
     h('h2', {}, STRINGS.followUp),
     followUps.length ? h('ul', { class: 'list' }, followUps.map(entry)) : h('p', { class: 'muted' }, STRINGS.noFollowUp));
+  return JSON.stringify(rectify.map(({ finding: f, state }) => [f.uuid, f.status, state?.key]));
 }
