@@ -126,8 +126,13 @@ def report_finding(user: User, payload: dict, registry, survey_round: SurveyRoun
     return finding
 
 
-def find_finding(user: User, finding_uuid: str) -> Finding:
-    finding = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid))
+def find_finding(user: User, finding_uuid: str, *, to_change: bool = False) -> Finding:
+    """The finding, if the user may see it. `to_change` locks it until the transaction ends, so
+    a change checked against its status cannot interleave with a reviewer's decision."""
+    query = select(Finding).where(Finding.uuid == finding_uuid)
+    if to_change:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    finding = db.session.scalar(query)
     if finding is None:
         raise ApiError("resource.not_found", f"找不到问题 {finding_uuid}")
     require_visible(user, finding.building)
@@ -136,7 +141,7 @@ def find_finding(user: User, finding_uuid: str) -> Finding:
 
 def update_finding(user: User, finding_uuid: str, changes: dict) -> Finding:
     """The author corrects a finding not yet confirmed; one sent back returns to review."""
-    finding = find_finding(user, finding_uuid)
+    finding = find_finding(user, finding_uuid, to_change=True)
     if finding.author_id != user.id:
         raise ApiError("auth.forbidden", "只能修改自己上报的问题")
     if finding.status not in EDITABLE_STATUSES:
@@ -159,7 +164,7 @@ def update_finding(user: User, finding_uuid: str, changes: dict) -> Finding:
 
 
 def report_rectification(user: User, payload: dict) -> Rectification:
-    finding = find_finding(user, str(payload["finding"]))
+    finding = find_finding(user, str(payload["finding"]), to_change=True)
     require_can_survey(user, finding.building)
     if finding.status not in RECTIFIABLE_STATUSES:
         raise ApiError("finding.not_editable",

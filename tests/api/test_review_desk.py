@@ -251,3 +251,41 @@ def test_two_reviewers_deciding_at_once_on_one_version_take_turns(app, auth_head
     db.session.commit()
     assert sorted(answers) == [201, 409]
     assert db.session.scalar(select(db.func.count()).select_from(Review)) == 1
+
+
+def test_an_edit_from_the_field_and_a_decision_at_once_never_both_apply(
+        app, auth_headers, make_user, make_finding, building):
+    """The author corrects a pending finding while a reviewer accepts it: one of the two wins,
+    the other is refused (stale decision, or the edit of a confirmed finding)."""
+    author = make_user(Role.WORKER, communities=[building.estate.community])
+    finding = make_finding(building, author=author, description="踏步缺角")
+    finding_uuid, version = finding.uuid, version_of(finding)
+    start, answers = threading.Barrier(2), {}
+
+    def accept():
+        client = app.test_client()
+        start.wait()
+        answers["decision"] = client.post(
+            f"/api/findings/{finding_uuid}/reviews", headers=auth_headers_of["reviewer"],
+            json={"decision": "accept", "version": version}).status_code
+
+    def edit():
+        client = app.test_client()
+        start.wait()
+        response = client.post("/api/sync/push", headers=auth_headers_of["author"], json={
+            "operations": [{"op": "finding.update", "id": "0b6f1a52-7f43-4c38-9a55-1d2e3f4a5b6c",
+                            "finding": finding_uuid, "changes": {"description": "踏步缺角两处"}}]})
+        answers["edit"] = response.json["results"][0]["status"]
+
+    auth_headers_of = {"reviewer": auth_headers(make_user(Role.REVIEWER)),
+                       "author": auth_headers(author)}
+    threads = [threading.Thread(target=accept), threading.Thread(target=edit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.commit()
+    stored = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid))
+    assert (answers["decision"] == 201) != (answers["edit"] == "applied"), answers
+    assert (stored.status, stored.description) in {("accepted", "踏步缺角"),
+                                                   ("pending", "踏步缺角两处")}
