@@ -102,9 +102,13 @@ function showConnectivity() {
 }
 
 let syncing = null;
+let again = null; // asked for while a sync ran (e.g. the signal came back mid-pull): run once more
 // Push what waits, then pull what changed; a failure here is shown per item, never thrown.
 export function syncEverything({ force = false } = {}) {
-  if (syncing) return syncing;
+  if (syncing) {
+    again = { force: force || again?.force === true };
+    return syncing;
+  }
   syncing = (async () => {
     let received = 0;
     try {
@@ -115,6 +119,11 @@ export function syncEverything({ force = false } = {}) {
     } finally {
       syncing = null;
       document.dispatchEvent(new CustomEvent('loujian:synced', { detail: { received } }));
+      if (again) {
+        const next = again;
+        again = null;
+        syncEverything(next);
+      }
     }
   })();
   return syncing;
