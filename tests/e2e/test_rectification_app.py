@@ -234,7 +234,7 @@ def test_confirmed_report_stands_without_a_pull_and_a_refused_one_can_be_redone(
     expect(page.locator("#report-rectification, #redo-rectification")).to_have_count(0)
     assert idb(page, f"return (await db.get('findings', '{due.uuid}')).status;") == "rectified"
     page.goto(live_server + f"/#/finding/{due.uuid}/rectify")
-    expect(page.locator(".card")).to_contain_text("已整改（待销项）")
+    expect(page.locator("#rectify-closed")).to_contain_text("已整改（待销项）")
     expect(page.locator("#save-rectification")).to_have_count(0)
 
     # The server refuses the other finding's report (a reviewer reopened it meanwhile); the 待办

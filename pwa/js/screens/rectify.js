@@ -50,7 +50,7 @@ export async function render(root, { findingUuid }, { sync }) {
   const redo = current?.key === 'failed' && current.redo ? current.item : null; // 重新上报 of a refused report
   if (!RECTIFIABLE.has(finding.status) || (current && !redo)) {
     if (current && draft) await remove('drafts', key); // reported meanwhile (e.g. from another tab)
-    clear(root, head, h('p', { class: 'card' }, STRINGS.notOpen(current ? current.label : finding.status_label)));
+    clear(root, head, h('p', { class: 'card', id: 'rectify-closed' }, STRINGS.notOpen(current ? current.label : finding.status_label)));
     return;
   }
 
