@@ -102,13 +102,17 @@ function showConnectivity() {
 }
 
 let syncing = null;
-let again = null; // asked for while a sync ran (e.g. the signal came back mid-pull): run once more
+// A sync already running when the signal returns (a slow pull, say) began without it: once that
+// one ends, sync again, so what waited for the signal goes now rather than at the next trigger.
+function syncWhenOnline() {
+  const running = syncing;
+  const sync = syncEverything();
+  if (running) sync.then(() => syncEverything());
+}
+
 // Push what waits, then pull what changed; a failure here is shown per item, never thrown.
 export function syncEverything({ force = false } = {}) {
-  if (syncing) {
-    again = { force: force || again?.force === true };
-    return syncing;
-  }
+  if (syncing) return syncing;
   syncing = (async () => {
     let received = 0;
     try {
@@ -119,11 +123,6 @@ export function syncEverything({ force = false } = {}) {
     } finally {
       syncing = null;
       document.dispatchEvent(new CustomEvent('loujian:synced', { detail: { received } }));
-      if (again) {
-        const next = again;
-        again = null;
-        syncEverything(next);
-      }
     }
   })();
   return syncing;
@@ -150,7 +149,7 @@ async function boot() {
   if (isWeChat) notice('wechat-notice', STRINGS.wechat, 'warn');
   else if (isIos && !isStandalone()) notice('ios-notice', STRINGS.ios, 'warn');
   showConnectivity();
-  window.addEventListener('online', () => { showConnectivity(); syncEverything(); });
+  window.addEventListener('online', () => { showConnectivity(); syncWhenOnline(); });
   window.addEventListener('offline', showConnectivity);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncEverything();

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from server.accounts.models import Role
@@ -22,6 +22,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN",
            "timezone_id": "Asia/Shanghai"}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# CI shares two cores between the server, Chromium and the installs: waits are generous, never
+# sleeps. (An assertion still fails as soon as what it waits for cannot come.)
+expect.set_options(timeout=15_000)
 PASSWORD = "loujian2024"
 
 
@@ -113,7 +116,7 @@ def sign_in(page, base_url, surveyor):
     page.fill("input[name=username]", surveyor.username)
     page.fill("input[name=password]", surveyor.password)
     page.click("button[type=submit]")
-    page.wait_for_selector("#building-list li a")
+    page.wait_for_selector("#building-list li a", timeout=30_000)
 
 
 def wait_for_offline_ready(page):
