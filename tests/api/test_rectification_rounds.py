@@ -10,21 +10,14 @@ from server.rectification.deadlines import china_today
 from server.rectification.operations import completion_table
 from server.surveys.operations import CARRIED_OVER_STATUSES, open_round
 from server.syncing.models import Change
-from tests.api.test_rectification_desk import links
+from tests.api.test_rectification_desk import (  # noqa: F401  (the two rounds are fixtures)
+    last_round,
+    links,
+    survey_round,
+)
 
 TODAY = china_today()
 YESTERDAY = TODAY - timedelta(days=1)
-
-
-@pytest.fixture
-def last_round(make_round):
-    return make_round(code="2023", is_current=False)
-
-
-@pytest.fixture
-def survey_round(make_round, last_round):
-    """This round (2024) follows last round (2023); make_finding files findings in it."""
-    return make_round(code="2024", previous=last_round)
 
 
 @pytest.fixture
