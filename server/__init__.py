@@ -18,23 +18,25 @@ from server.db_sqlite import make_sqlite_behave
 from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.desk import progress_pages
-from server.exports import pages as export_pages
 from server.endpoints import DatabaseIntegerConverter
+from server.commit_pipeline import install_commit_pipeline
 from server.errors import register_error_handlers
+from server.exports import pages as export_pages
 from server.extensions import csrf, db, migrate
+from server.findings import pages as review_pages
+from server.findings import rectification_pages
+from server.findings import routes as review_api
 from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
-from server.ledger import status_table  # noqa: F401  (keeps building_statuses current)
 from server.meta import routes as meta_api
+from server.signals import photo_arrived, round_opened
 from server.photos import routes as photos_api
-from server.rectification import pages as rectification_pages
-from server.review import pages as review_pages
-from server.review import routes as review_api
 from server.surveys import catalog
 from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
-from server.syncing import feed  # noqa: F401  (registers the change-feed listeners)
+from server.syncing import feed
 from server.syncing import routes as syncing_api
+from sync import lifecycle
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
@@ -42,14 +44,20 @@ API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api
 PAGE_BLUEPRINTS = (account_pages, desk_pages, app_shell, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
+# Who reacts to what happened (server/signals.py).
+EVENT_HANDLERS = ((photo_arrived, feed.announce_findings_of_photo),
+                  (round_opened, feed.announce_carried_over))
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(load_settings(app.instance_path, config))
     configure_db(app)
+    install_commit_pipeline(db.session)
+    connect_event_handlers()
     configure_security(app)
     configure_compression(app)
+    configure_templates(app)
     catalog.configure_forms(app)
     configure_routing(app)
     register_blueprints(app)
@@ -70,6 +78,11 @@ def configure_db(app: Flask) -> None:
             make_sqlite_behave(db.engine)
 
 
+def connect_event_handlers() -> None:
+    for signal, handler in EVENT_HANDLERS:
+        signal.connect(handler)
+
+
 def configure_security(app: Flask) -> None:
     csrf.init_app(app)
 
@@ -79,6 +92,10 @@ def configure_compression(app: Flask) -> None:
         "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
         "application/manifest+json", "image/svg+xml"])
     Compress(app)  # gzip/brotli for text responses (JSON, the app shell); photos are left as they are
+
+
+def configure_templates(app: Flask) -> None:
+    app.jinja_env.globals["lifecycle"] = lifecycle  # pages ask it what a status allows
 
 
 def register_blueprints(app: Flask) -> None:

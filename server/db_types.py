@@ -34,3 +34,8 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """An aware time in UTC, as it is stored (None stays None)."""
+    return moment.astimezone(timezone.utc) if moment is not None else None

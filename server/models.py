@@ -1,14 +1,20 @@
 """Every model, imported once so the metadata (and Alembic) sees the whole schema."""
-from server.extensions import db
 from server.accounts.models import Agency, ApiToken, User, user_communities  # noqa: F401
 from server.appraisals.models import Appraisal  # noqa: F401
 from server.audit.models import AuditEntry  # noqa: F401
-from server.buildings.models import (Building, Community, County, Estate,  # noqa: F401
-                                     PropertyCompany, Town)
+from server.buildings.models import (  # noqa: F401
+    Building,
+    Community,
+    County,
+    Estate,
+    PropertyCompany,
+    Town,
+)
+from server.extensions import db
+from server.findings.models import Finding, FindingPhoto, Rectification, Review  # noqa: F401
 from server.ledger.models import BuildingStatus  # noqa: F401
 from server.photos.models import Photo  # noqa: F401
-from server.review.models import Review  # noqa: F401
-from server.surveys.models import Finding, FindingPhoto, Submission, SurveyRound  # noqa: F401
+from server.surveys.models import Submission, SurveyRound  # noqa: F401
 from server.syncing.models import Change, ChangeCounter, Device, SyncOperation  # noqa: F401
 
 # Rows that belong to the installation, not to its data: a reset keeps them.

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-
 from forms import FORMS_ROOT, load_system
 from sync import spreadsheets
-from sync.photo_files import CHINA_STANDARD_TIME
+from sync.china_time import CHINA_TIME
 
 # Fixed forever: changing it would give every row already sent a new id, i.e. a duplicate.
 DEFECT_ID_NAMESPACE = uuid.UUID("5f0c7a52-3c1e-4f7e-9a47-6b1d2f9e8c31")
@@ -267,7 +266,7 @@ def _captured_at(raw) -> str:
             zone = "+00:00" if zone == "Z" else zone
             moment = moment.replace(tzinfo=datetime.strptime(zone.replace(":", ""), "%z").tzinfo)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA_STANDARD_TIME)  # a county's times are UTC+8
+        moment = moment.replace(tzinfo=CHINA_TIME)  # a county's times are UTC+8
     return moment.isoformat()
 
 

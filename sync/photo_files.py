@@ -5,15 +5,16 @@ Pillow is optional here: without it a photo simply goes without that metadata.
 """
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
+
+from sync.china_time import CHINA_TIME
 
 try:
     from PIL import Image
 except ImportError:  # see the module docstring
     Image = None
 
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 _READ_BLOCK = 1 << 20
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 36867, 36881
@@ -76,7 +77,7 @@ def _capture_time(text, offset) -> str | None:
         moment = datetime.strptime(str(text).strip(), "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    zone = CHINA_STANDARD_TIME  # cameras record local time without a zone; the county is UTC+8
+    zone = CHINA_TIME  # cameras record local time without a zone; the county is UTC+8
     if offset:
         try:
             zone = datetime.strptime(str(offset).strip(), "%z").tzinfo

@@ -13,9 +13,9 @@ observation that contradicts the governing appraisal, are flagged for review.
 from dataclasses import dataclass
 from datetime import datetime
 
+from sync import lifecycle
+
 APPRAISAL_GOVERNED_INDICATORS = frozenset({1, 2})
-CONFIRMED_STATUSES = frozenset({"accepted", "rectifying", "rectified", "verified"})
-SENT_BACK_STATUSES = frozenset({"returned", "resurvey"})
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,10 @@ def current_status(indicator: int, observations: list[Observation],
     ordered = sorted(observations, key=_observation_order)
     latest = ordered[-1] if ordered else None
     disagreement = len({o.counts for o in ordered}) > 1
-    needs_resurvey = latest is not None and any(s in SENT_BACK_STATUSES
+    needs_resurvey = latest is not None and any(s in lifecycle.SENT_BACK
                                                 for s in latest.finding_statuses)
 
-    confirmed = [o for o in ordered if CONFIRMED_STATUSES & set(o.finding_statuses)]
+    confirmed = [o for o in ordered if set(lifecycle.CONFIRMED) & set(o.finding_statuses)]
     if confirmed:
         return Status(True, "review", confirmed[-1].submission, len(ordered), disagreement,
                       needs_resurvey)

@@ -1,15 +1,15 @@
 // Rectification (整改) as the phone sees it: which findings wait for one, how late they are by
 // the China calendar (Asia/Shanghai, whatever zone the phone is set to), and what this phone has
 // reported but the server has not yet answered. Plain functions: tests/js/rectification.test.mjs.
+import { RECTIFIED, awaitsRectification, statusLabel } from './lifecycle.js';
+
 const STRINGS = {
   queued: '已整改（待上传）',
   failed: '已整改（上传失败）',
   awaiting: '已整改（待销项）',
-  statusLabels: { rectified: '已整改', verified: '已销项' },
   pending: '该问题已有整改上报在等待上传，不能重复上报。',
   confirmed: '该问题的整改上报已被服务器接收，不能重复上报。',
 };
-export const RECTIFIABLE = new Set(['accepted', 'rectifying']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
@@ -46,12 +46,12 @@ export function rectificationState(finding, outboxItems) {
   const [latest] = reports;
   const confirmed = reports.find((i) => i.state === 'done');
   const outranked = confirmed && confirmed !== latest
-    && (!RECTIFIABLE.has(finding.status) || latest.refusal === 'finding.not_editable');
+    && (!awaitsRectification(finding.status) || latest.refusal === 'finding.not_editable');
   if (latest && latest.state === 'failed' && !outranked) {
-    return { key: 'failed', label: STRINGS.failed, item: latest, redo: !latest.pushed && RECTIFIABLE.has(finding.status) };
+    return { key: 'failed', label: STRINGS.failed, item: latest, redo: !latest.pushed && awaitsRectification(finding.status) };
   }
   if (latest && latest.state !== 'done' && latest.state !== 'failed') return { key: 'queued', label: STRINGS.queued, item: latest };
-  if (finding.status === 'rectified' || (outranked && RECTIFIABLE.has(finding.status))) {
+  if (finding.status === RECTIFIED || (outranked && awaitsRectification(finding.status))) {
     return { key: 'awaiting', label: STRINGS.awaiting, item: confirmed || latest || null };
   }
   return null; // a report sent back (整改不合格) is 整改中 again: it can be reported anew
@@ -62,7 +62,7 @@ export function rectificationState(finding, outboxItems) {
 export function reportRefusal(finding, outboxItems) {
   const reports = reportsFor(finding.uuid, outboxItems);
   if (reports.some((i) => i.state !== 'done' && !(i.state === 'failed' && !i.pushed))) return STRINGS.pending;
-  if (!RECTIFIABLE.has(finding.status)) return STRINGS.confirmed;
+  if (!awaitsRectification(finding.status)) return STRINGS.confirmed;
   const state = rectificationState(finding, outboxItems);
   if (state && !(state.key === 'failed' && state.redo)) return STRINGS.confirmed;
   return null;
@@ -72,10 +72,10 @@ export function reportRefusal(finding, outboxItems) {
 // already applied): the status its answer carries (else 已整改), or null when there is nothing
 // to write (not on the phone, or a pull has already moved it on).
 export function confirmedFinding(finding, item) {
-  if (!finding || !RECTIFIABLE.has(finding.status)) return null;
-  const status = item.result?.finding?.status || 'rectified';
-  if (RECTIFIABLE.has(status)) return null;
-  return { ...finding, status, status_label: STRINGS.statusLabels[status] || finding.status_label,
+  if (!finding || !awaitsRectification(finding.status)) return null;
+  const status = item.result?.finding?.status || RECTIFIED;
+  if (awaitsRectification(status)) return null;
+  return { ...finding, status, status_label: statusLabel(status),
     rectified_on: item.operation.rectified_on ?? finding.rectified_on ?? null };
 }
 
@@ -98,7 +98,7 @@ export function reportProblem({ rectified_on, photos }, evidence, today) {
 
 // Findings that wait for a rectification, the latest deadline last and those without one at the end.
 export function toRectify(findings, outboxItems, today) {
-  return findings.filter((f) => RECTIFIABLE.has(f.status))
+  return findings.filter((f) => awaitsRectification(f.status))
     .map((f) => ({ finding: f, overdue: daysOverdue(f.deadline, today), state: rectificationState(f, outboxItems) }))
     .sort((a, b) => (a.state ? 1 : 0) - (b.state ? 1 : 0) || (a.finding.deadline || '9999').localeCompare(b.finding.deadline || '9999'));
 }

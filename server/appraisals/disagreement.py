@@ -14,10 +14,10 @@ from server.accounts.scopes import buildings_visible_to
 from server.appraisals.models import Appraisal
 from server.buildings.models import Building
 from server.extensions import db
-from server.surveys.models import Finding, Submission
+from server.findings.models import Finding
+from server.surveys.models import Submission
+from sync import lifecycle
 from sync.status import APPRAISAL_GOVERNED_INDICATORS
-
-SETTLED_STATUSES = frozenset({"verified"})
 
 
 def disagrees(indicator: int, counts: bool, conclusion: str | None) -> bool:
@@ -44,7 +44,7 @@ def contradicts_appraisal():
     ruling = aliased(Appraisal)
     return and_(
         Finding.indicator.in_(APPRAISAL_GOVERNED_INDICATORS),
-        Finding.status.not_in(SETTLED_STATUSES),
+        Finding.status.not_in(lifecycle.COMPLETED),
         exists().where(ruling.building_id == Finding.building_id,
                        ruling.indicator == Finding.indicator,
                        ruling.round_id == Finding.round_id,
@@ -69,7 +69,7 @@ def governing_appraisal(building_id: int, indicator: int, round_id: int) -> Appr
 
 def ruling_against(finding: Finding) -> Appraisal | None:
     """The governing appraisal a finding disagrees with, or None when it does not."""
-    if finding.status in SETTLED_STATUSES or finding.indicator not in APPRAISAL_GOVERNED_INDICATORS:
+    if finding.status in lifecycle.COMPLETED or finding.indicator not in APPRAISAL_GOVERNED_INDICATORS:
         return None
     ruling = governing_appraisal(finding.building_id, finding.indicator, finding.round_id)
     if ruling is None or not disagrees(finding.indicator, True, ruling.conclusion):

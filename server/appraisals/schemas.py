@@ -1,12 +1,11 @@
-from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates
 from werkzeug.datastructures import FileStorage
 
 from server.appraisals.models import CONCLUSIONS
 from server.endpoints import ApiSchema, QuerySchema
+from sync.china_time import china_today
 
-CHINA = timezone(timedelta(hours=8))
 GRADES = ("A", "B", "C", "D")
 INDICATOR_NAMES = {1: "结构安全", 2: "燃气安全"}
 
@@ -64,7 +63,7 @@ class AppraisalSchema(ApiSchema):
 
     @validates("appraised_on")
     def not_in_the_future(self, value, **kwargs):
-        if value > datetime.now(CHINA).date():
+        if value > china_today():
             raise ValidationError("鉴定日期不能晚于今天")
 
 

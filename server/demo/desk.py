@@ -21,9 +21,10 @@ from server.demo.texts import (
     VERIFY_NOTES,
 )
 from server.extensions import db
-from server.rectification.deadlines import china_today
-from server.review import operations as review
-from server.surveys.models import Finding
+from server.findings import decisions as review
+from server.findings.models import Finding
+from sync import lifecycle
+from sync.china_time import china_today
 
 # Rectification ordered in August 2024 for what was rectified that autumn; what is still being
 # rectified has a deadline relative to the real today, so some are due and some overdue.
@@ -39,16 +40,16 @@ class Desk:
         self.today = china_today()
 
     def decide_all(self) -> None:
-        """Every finding planned past 'pending' is taken there, step by step."""
+        """Every finding planned past 待审核 is taken there, step by step."""
         rows = {f.uuid: f for f in db.session.scalars(
             select(Finding).where(Finding.uuid.in_([p.uuid for p in self.work.findings])))}
-        decided = [plan for plan in self.work.findings if plan.state != "pending"]
+        decided = [plan for plan in self.work.findings if plan.state != lifecycle.PENDING]
         for plan in decided:
             self.first_decision(plan, rows[plan.uuid])
-        rectified = [plan for plan in decided if plan.state in ("rectified", "verified")]
+        rectified = [plan for plan in decided if plan.state in lifecycle.REPORTED_FIXED]
         self.report_rectifications(rectified)
         for plan in rectified:
-            if plan.state == "verified":
+            if plan.state == lifecycle.VERIFIED:
                 db.session.flush()
                 review.verify_rectification(self.reviewer, plan.uuid,
                                             self.version(rows[plan.uuid]),
@@ -56,20 +57,20 @@ class Desk:
 
     def first_decision(self, plan: FindingPlan, finding: Finding) -> None:
         db.session.flush()
-        if plan.state == "returned":
+        if plan.state == lifecycle.RETURNED:
             self.decide(finding, "return", self.rng.choice(RETURN_REASONS))
             return
-        if plan.state == "resurvey":
+        if plan.state == lifecycle.RESURVEY:
             self.decide(finding, "resurvey", self.rng.choice(RESURVEY_REASONS))
             return
         self.decide(finding, "accept", None)
-        if plan.state == "accepted":
+        if plan.state == lifecycle.ACCEPTED:
             return
         db.session.flush()
-        if plan.state == "rectifying" and plan.overdue:
+        if plan.state == lifecycle.RECTIFYING and plan.overdue:
             deadline = self.today - timedelta(days=self.rng.randint(5, 40))
             ordered_on = deadline - timedelta(days=30)
-        elif plan.state == "rectifying":
+        elif plan.state == lifecycle.RECTIFYING:
             deadline = self.today + timedelta(days=self.rng.randint(20, 120))
             ordered_on = self.today
         else:

@@ -15,7 +15,8 @@ from server.demo import answers as fill
 from server.demo.county import BuildingPlan, CountyPlan, EstatePlan
 from server.demo.photos import Caption, scene_jpeg
 from server.demo.texts import NEUTRAL, PLACES, REMARKS
-from server.photos.processing import CHINA_TIME
+from sync import lifecycle
+from sync.china_time import CHINA_TIME
 
 # Four of the six communities are under way, so the progress page shows partial coverage.
 SURVEYED_SHARE = {"城东社区": 0.42, "城西社区": 0.38, "南关社区": 0.40, "北关社区": 0.45}
@@ -27,8 +28,9 @@ TWO_PHOTOS = 0.4
 DESCRIBED = 0.75  # of a submission's findings, later described on the phone (finding.update)
 DAY_OFF_AT = (5, 41)  # the evidence photos, by order of taking, whose EXIF is a day off
 # Review states: share of the findings, at least two each; the rest stay pending (the queue).
-STATE_SHARES = (("returned", 0.07), ("resurvey", 0.06), ("accepted", 0.10),
-                ("rectifying", 0.13), ("rectified", 0.07), ("verified", 0.09))
+STATE_SHARES = ((lifecycle.RETURNED, 0.07), (lifecycle.RESURVEY, 0.06), (lifecycle.ACCEPTED, 0.10),
+                (lifecycle.RECTIFYING, 0.13), (lifecycle.RECTIFIED, 0.07),
+                (lifecycle.VERIFIED, 0.09))
 OVERDUE = 3  # of the rectifying findings, whose deadline has passed
 FIRST_DAY = date(2024, 7, 1)
 NAMESPACE = uuid.UUID("6f1c9d8e-2b7a-4c35-9e61-0d5a7b3c2e14")
@@ -59,7 +61,7 @@ class FindingPlan:
     description: str | None
     submission: str | None = None  # its submission's uuid; None: reported on its own
     report: dict | None = None     # the finding.report operation, less building id
-    state: str = "pending"
+    state: str = lifecycle.PENDING
     overdue: bool = False
     after_photos: list[str] = field(default_factory=list)
     pinned: bool = False  # stays pending: it shows something (EXIF warning, an appraisal)
@@ -282,11 +284,11 @@ class _Planner:
             for finding in free[position:position + quota]:
                 finding.state = state
             position += quota
-        rectifying = [f for f in findings if f.state == "rectifying"]
+        rectifying = [f for f in findings if f.state == lifecycle.RECTIFYING]
         for finding in rectifying[:OVERDUE]:
             finding.overdue = True
         for finding in findings:
-            if finding.state in ("rectified", "verified"):
+            if finding.state in lifecycle.REPORTED_FIXED:
                 site = self._site(finding.building)
                 finding.after_photos = self.photos(
                     site, finding.author, datetime(2024, 9, 10, 10, 0, tzinfo=CHINA_TIME)
@@ -300,7 +302,7 @@ class _Planner:
                 stable_uuid(self.seed, "appraisal", *structural.building), structural.building,
                 1, date(2024, 8, 6), contradicts=True))
         confirmed = next((f for f in self.work.findings if f.indicator == 1
-                          and f.state in ("accepted", "rectifying")
+                          and f.state in lifecycle.AWAITING_RECTIFICATION
                           and (structural is None or f.building != structural.building)), None)
         if confirmed is not None:
             self.work.appraisals.append(AppraisalPlan(

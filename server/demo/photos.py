@@ -10,7 +10,7 @@ from functools import cache
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 
-from server.photos.processing import CHINA_TIME
+from sync.china_time import CHINA_TIME
 
 WIDTH, HEIGHT = 800, 600
 QUALITY = 72

@@ -14,8 +14,8 @@ from server.demo.fieldwork import Fieldwork, plan_fieldwork, stable_uuid
 from server.extensions import db
 from server.photos.operations import receive_photo
 from server.surveys.catalog import form_registry, round_by_code
-from server.surveys.models import FINDING_STATUSES
 from server.syncing.operations import push
+from sync import lifecycle
 
 BATCH = 100  # the most operations one push takes (server/syncing/schemas.py MAX_BATCH)
 REVIEWER, AGENCY = "shenhe", "jiance"
@@ -24,13 +24,13 @@ REVIEWER, AGENCY = "shenhe", "jiance"
 @dataclass(frozen=True)
 class SurveySummary:
     submissions: int
-    findings: dict[str, int]  # status -> count, in the order of FINDING_STATUSES
+    findings: dict[str, int]  # status -> count, in the order of lifecycle.STATES
     photos: int
     day_off_photos: int
     appraisals: int
 
     def findings_line(self) -> str:
-        return "，".join(f"{FINDING_STATUSES[s]} {n}" for s, n in self.findings.items() if n)
+        return "，".join(f"{lifecycle.label(s)} {n}" for s, n in self.findings.items() if n)
 
 
 class PushRefused(RuntimeError):
@@ -65,7 +65,7 @@ def seed_demo_surveys(plan: CountyPlan, seed: int, round_code: str) -> SurveySum
     db.session.flush()
     tally = Counter(f.state for f in work.findings)
     return SurveySummary(submissions=len(work.submissions),
-                         findings={s: tally[s] for s in FINDING_STATUSES},
+                         findings={s: tally[s] for s in lifecycle.STATES},
                          photos=len(work.photos), day_off_photos=len(work.day_off),
                          appraisals=appraisals)
 

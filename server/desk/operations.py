@@ -8,11 +8,13 @@ from server.accounts.scopes import buildings_visible_to, visible_estate_ids
 from server.appraisals.disagreement import disagreeing_findings
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
+from server.findings.completion import Tally, completion_table, overdue_count
+from server.findings.models import Finding
+from server.findings.queue import backlog_by_community
 from server.ledger.models import BuildingStatus
-from server.rectification.deadlines import china_today
-from server.rectification.operations import Tally, completion_table, overdue_count
-from server.review.queue import backlog_by_community
-from server.surveys.models import Finding, SurveyRound
+from server.surveys.models import SurveyRound
+from sync import lifecycle
+from sync.china_time import china_today
 
 
 def community_overview(user: User) -> list[dict]:
@@ -49,7 +51,7 @@ def round_summary(user: User, survey_round: SurveyRound) -> RoundSummary:
         .join(Building, Building.id == BuildingStatus.building_id).join(Estate)
         .where(BuildingStatus.round_id == survey_round.id, buildings_visible_to(user)))
     pending_disagreeing = (disagreeing_findings(user, survey_round.id)
-                           .where(Finding.status == "pending").order_by(None))
+                           .where(Finding.status == lifecycle.PENDING).order_by(None))
     disagreeing = db.session.scalar(select(func.count()).select_from(
         pending_disagreeing.subquery()))
     today = china_today()

@@ -1,22 +1,21 @@
 """The desk's progress page, and the template filters every desk page uses."""
-from datetime import timedelta, timezone
 
 from flask import Blueprint, g, render_template
 
 from server.accounts.pages import login_required
 from server.desk.progress import device_sync_times, survey_progress
 from server.desk.rendering import register_page_errors
+from server.findings.queue import backlog_by_community
 from server.ledger.indicators import short_names
-from server.review.queue import backlog_by_community
+from sync.china_time import CHINA_TIME
 
 blueprint = Blueprint("progress_pages", __name__, url_prefix="/desk")
 register_page_errors(blueprint)
-CHINA = timezone(timedelta(hours=8))
 
 
 @blueprint.app_template_filter("china_time")
 def china_time(moment) -> str:
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
 
 
 @blueprint.app_template_filter("place")

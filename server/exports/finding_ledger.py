@@ -8,7 +8,7 @@ The database joins, filters and sorts; the rows stream in batches (a server-side
 PostgreSQL), so a county of a million findings holds one batch in memory at a time.
 上报时间 is when the server received the finding (the device's clock is data, not order), shown
 in China time; 逾期天数 counts from China's today."""
-from datetime import date, timedelta, timezone
+from datetime import date
 
 from sqlalchemy import BigInteger, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -18,16 +18,11 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
-from server.rectification.deadlines import days_overdue
-from server.rectification.operations import overdue_clause
-from server.surveys.models import (
-    FINDING_STATUSES,
-    Finding,
-    FindingPhoto,
-    Rectification,
-    SurveyRound,
-)
-from server.surveys.operations import OPEN_STATUSES
+from server.findings.completion import overdue_clause
+from server.findings.models import Finding, FindingPhoto, Rectification
+from server.surveys.models import SurveyRound
+from sync import lifecycle
+from sync.china_time import CHINA_TIME
 
 HEADER = ["序号", "街道/镇", "社区", "小区", "楼栋", "指标项", "检查项", "位置", "问题描述", "问题程度",
           "治理难度", "问题分类", "责任单位", "整改建议", "状态", "整改完成时限", "逾期天数",
@@ -38,10 +33,8 @@ STATES = {
     "all": "全部（已退回的除外）",
     "open": "未销项（已退回的除外）",
     "overdue": "逾期未整改",
-    "verified": "已销项",
+    lifecycle.VERIFIED: "已销项",
 }
-LISTED_STATUSES = tuple(s for s in FINDING_STATUSES if s != "returned")
-CHINA = timezone(timedelta(hours=8))
 BATCH = 2000
 
 
@@ -69,10 +62,10 @@ def state_condition(state: str, today: date):
     """A WHERE clause on Finding for one of STATES."""
     if state == "overdue":
         return overdue_clause(today)
-    if state == "verified":
-        return Finding.status == "verified"
-    statuses = LISTED_STATUSES if state == "all" else tuple(
-        s for s in LISTED_STATUSES if s in OPEN_STATUSES)
+    if state == lifecycle.VERIFIED:
+        return Finding.status == lifecycle.VERIFIED
+    statuses = lifecycle.IN_FINDING_LEDGER if state == "all" else tuple(
+        s for s in lifecycle.IN_FINDING_LEDGER if s in lifecycle.OPEN)
     return Finding.status.in_(statuses)
 
 
@@ -108,14 +101,14 @@ def ledger_rows(user: User, survey_round: SurveyRound, indicator_names: dict[int
     if responsible_unit is not None:
         stmt = stmt.where(Finding.responsible_unit == responsible_unit)
     for serial, row in enumerate(db.session.execute(stmt), 1):
-        late = days_overdue(row.status, row.deadline, today)
+        late = lifecycle.days_overdue(row.status, row.deadline, today)
         yield [serial, row.town, row.community, row.estate, row.number,
                f"{row.indicator}.{indicator_names.get(row.indicator, '')}", row.check_item,
                location(row.unit, row.floor, row.location_detail), row.description,
                row.severity, row.difficulty, row.problem_class, row.responsible_unit,
-               row.suggestion, FINDING_STATUSES[row.status], row.deadline, late or None,
+               row.suggestion, lifecycle.label(row.status), row.deadline, late or None,
                row.rectified_on, row.photos, row.author,
-               row.created_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")]
+               row.created_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")]
 
 
 def location(unit: str | None, floor: int | None, detail: str | None) -> str:

@@ -21,10 +21,10 @@ from server.exports.problems import (
     suggestion_rows,
 )
 from server.exports.writers import streamed_download
+from server.findings.queue import filter_choices
 from server.ledger.indicators import indicator_list
-from server.rectification.deadlines import china_today
-from server.review.queue import filter_choices
 from server.surveys.catalog import round_by_code
+from sync.china_time import china_today
 
 blueprint = Blueprint("export_pages", __name__, url_prefix="/desk/exports")
 register_page_errors(blueprint)

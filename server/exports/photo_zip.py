@@ -4,7 +4,6 @@ rectification (整改后) under 整改后/原图/ and 整改后/标注/. Written
 yielded file by file, so a community's photos never sit in memory together."""
 import io
 import zipfile
-from datetime import timedelta, timezone
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -14,11 +13,11 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Estate
 from server.extensions import db
+from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.surveys.models import Finding, FindingPhoto
+from sync.china_time import CHINA_TIME
 
-CHINA = timezone(timedelta(hours=8))
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
              "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
              "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -119,7 +118,7 @@ def _caption(row) -> list[str]:
     lon = photo.longitude if photo.longitude is not None else photo.exif_longitude
     after = f" {AFTER}" if row.rectification_id is not None else ""
     return [f"{row.estate}{row.number} 指标{row.indicator} {row.check_item}{after}",
-            f"{when.astimezone(CHINA):%Y-%m-%d %H:%M} UTC+8" if when else "time unknown",
+            f"{when.astimezone(CHINA_TIME):%Y-%m-%d %H:%M} UTC+8" if when else "time unknown",
             f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else "place unknown",
             f"SHA-256 {photo.sha256}"]
 

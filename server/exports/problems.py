@@ -11,13 +11,14 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
+from server.findings.models import Finding
 from server.ledger.tables import natural_key
-from server.surveys.models import Finding, SurveyRound
+from server.surveys.models import SurveyRound
+from sync import lifecycle
 
 PROBLEM_HEADER = ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
 SUGGESTION_HEADER = ["序号", "问题涉及的指标项", "指标结果(栋)", "存在问题", "整治建议", "整治区域",
                      "整治类型", "责任单位"]
-LISTED_STATUSES = ("accepted", "rectifying", "rectified")  # confirmed and not yet 销项
 SEVERITY_ORDER = ("非常严重", "严重", "一般")
 BATCH = 2000
 SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a building number or a text
@@ -28,7 +29,7 @@ def problem_groups(user: User, survey_round: SurveyRound, *, community_id=None,
     """Yields one dict per (estate, indicator, check item) with the findings' buildings.
     The database groups (first per building, then per estate and check item); Python only
     sorts each row's building numbers and drops repeated texts."""
-    statuses = LISTED_STATUSES + (("pending",) if include_pending else ())
+    statuses = lifecycle.IN_PROBLEM_LISTS + ((lifecycle.PENDING,) if include_pending else ())
     severity_rank = case(*[(Finding.severity == s, rank) for rank, s in enumerate(SEVERITY_ORDER)],
                          else_=len(SEVERITY_ORDER))
     per_building = (

@@ -24,9 +24,11 @@ from sqlalchemy import (
 
 from server.appraisals.models import Appraisal
 from server.db_types import UTCDateTime
+from server.findings.models import Finding
 from server.ledger.models import BuildingStatus
-from server.surveys.models import Finding, Submission
-from sync.status import APPRAISAL_GOVERNED_INDICATORS, CONFIRMED_STATUSES
+from server.surveys.models import Submission
+from sync import lifecycle
+from sync.status import APPRAISAL_GOVERNED_INDICATORS
 
 REVIEW, APPRAISAL, OBSERVATION = 1, 2, 3
 
@@ -53,7 +55,7 @@ def status_subquery(round_id: int, building_ids=None):
     confirmed = source(REVIEW, Submission.building_id, Submission.indicator, true(),
                        Submission.captured_at, Submission.id, Submission.round_id == round_id,
                        exists().where(Finding.submission_id == Submission.id,
-                                      Finding.status.in_(CONFIRMED_STATUSES)))
+                                      Finding.status.in_(lifecycle.CONFIRMED)))
     appraised = source(APPRAISAL, Appraisal.building_id, Appraisal.indicator,
                        Appraisal.conclusion == "hazard",
                        type_coerce(Appraisal.appraised_on, UTCDateTime()), Appraisal.id,

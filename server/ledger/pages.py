@@ -14,6 +14,7 @@ from server.buildings.operations import get_building
 from server.desk.rendering import load_query, register_page_errors
 from server.errors import ApiError
 from server.extensions import db
+from server.findings.models import Finding
 from server.ledger.indicators import indicator_list, indicator_system
 from server.ledger.operations import indicator_statuses
 from server.ledger.schemas import (
@@ -30,7 +31,7 @@ from server.ledger.tables import (
     indicator_table,
 )
 from server.surveys.catalog import round_by_code
-from server.surveys.models import Finding, Submission, SurveyRound
+from server.surveys.models import Submission, SurveyRound
 
 blueprint = Blueprint("ledger_pages", __name__, url_prefix="/desk")
 register_page_errors(blueprint)

@@ -1,23 +1,24 @@
 """Keeps building_statuses (models.py) equal to the status rule, transaction by transaction.
 
 Whenever a flush writes a submission, a finding or an appraisal, its (round, building) is noted;
-just before the transaction commits, those buildings' rows are derived again from everything kept
+just before the transaction commits (server/commit_pipeline.py), those buildings' rows are
+derived again from everything kept
 (matrix.status_subquery) and replaced. The buildings are locked first, in id order, so two
 transactions touching one building take turns: the second derives its rows after the first has
 committed and sees its evidence (READ COMMITTED takes a new snapshot per statement). The lock is
 FOR NO KEY UPDATE: inserting a submission already holds a KEY SHARE lock on its building (the
-foreign key), which FOR UPDATE would wait on, deadlocking two such writers. This runs
-before the change feed numbers its entries (feed.py), so every writer takes the building locks
+foreign key), which FOR UPDATE would wait on, deadlocking two such writers. The commit pipeline
+runs this before the change feed numbers its entries, so every writer takes the building locks
 before the feed's counter lock and the two cannot deadlock.
 """
-from sqlalchemy import Integer, delete, event, insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, delete, insert, literal, select
 
 from server.appraisals.models import Appraisal
 from server.buildings.models import Building
+from server.findings.models import Finding
 from server.ledger.matrix import status_subquery
 from server.ledger.models import BuildingStatus
-from server.surveys.models import Finding, Submission
+from server.surveys.models import Submission
 
 STALE = "loujian.stale_statuses"  # session.info key: {round_id: {building_id, …}}
 EVIDENCE = (Submission, Finding, Appraisal)
@@ -49,26 +50,18 @@ def _insert_derived(session, round_id: int, status) -> None:
                status.c.counts)))
 
 
-@event.listens_for(Session, "after_flush")
-def _note_stale_buildings(session, flush_context):
+def note_touched_buildings(session) -> None:
+    """After a flush (commit pipeline): note the (round, building) of any evidence it wrote."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, EVIDENCE) and obj.round_id is not None and obj.building_id is not None:
             session.info.setdefault(STALE, {}).setdefault(obj.round_id, set()).add(obj.building_id)
 
 
-def _refresh_stale_buildings(session):
-    session.flush()
+def refresh_touched_buildings(session) -> None:
+    """Before commit (commit pipeline, first step): derive the noted buildings again."""
     for round_id, building_ids in session.info.pop(STALE, {}).items():
         refresh_statuses(session, round_id, building_ids)
 
 
-# insert=True: before the change feed's own before_commit listener takes the counter lock.
-event.listen(Session, "before_commit", _refresh_stale_buildings, insert=True)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_stale_buildings(session, transaction):
-    # Only when the whole transaction ends: a savepoint rolled back inside it leaves the other
-    # buildings it marked still to refresh (at worst one more than needed).
-    if transaction.parent is None and not transaction.nested:
-        session.info.pop(STALE, None)
+def forget_touched_buildings(session) -> None:
+    session.info.pop(STALE, None)

@@ -11,8 +11,10 @@ from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
 from server.errors import ApiError
 from server.extensions import db
+from server.findings.models import Finding
 from server.ledger.matrix import current_statuses
-from server.surveys.models import Finding, SurveyRound
+from server.surveys.models import SurveyRound
+from sync import lifecycle
 
 # level -> (its id column, its name column, the columns that name its parents)
 LEVELS = {
@@ -22,7 +24,6 @@ LEVELS = {
     "county": (Town.county_id, None, ()),
 }
 LEVEL_LABELS = {"estate": "小区", "community": "社区", "town": "街道/镇", "county": "全县"}
-OPEN_FINDING_STATUSES = ("pending", "accepted", "resurvey", "returned", "rectifying", "rectified")
 
 
 def visible_building_ids(user: User, *, estate_id=None, community_id=None):
@@ -50,7 +51,7 @@ def building_matrix(user: User, survey_round: SurveyRound, *, estate_id=None,
     open_findings = dict(db.session.execute(
         select(Finding.building_id, func.count(Finding.id))
         .where(Finding.building_id.in_(ids), Finding.round_id == survey_round.id,
-               Finding.status.in_(OPEN_FINDING_STATUSES))
+               Finding.status.in_(lifecycle.OPEN))
         .group_by(Finding.building_id)).all())
     totals = {}
     for per_building in statuses.values():

@@ -6,7 +6,6 @@ server already holds changes nothing and answers with the stored row.
 """
 import hashlib
 import re
-from datetime import timezone
 from typing import BinaryIO
 
 from flask import current_app
@@ -17,13 +16,20 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.audit.operations import record
 from server.buildings.models import Building
+from server.db_types import as_utc
 from server.errors import ApiError
 from server.extensions import db
+from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo
-from server.photos.processing import Limits, PhotoRejected, check_size, process, sniff_format
+from server.photos.processing import (
+    Limits,
+    PhotoRejected,
+    check_size,
+    process,
+    sniff_format,
+)
 from server.photos.store import DiskPhotoStore, OffsetMismatch, PhotoStore
-from server.surveys.models import Finding, FindingPhoto
-from server.syncing.feed import announce
+from server.signals import photo_arrived
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 STORE_EXTENSION = "loujian.photo_store"  # app.extensions key; put an object store here to swap
@@ -163,7 +169,7 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
     store.put(sha256, "original", data)
     photo = Photo(sha256=sha256, byte_size=len(data), mime_type=processed.mime_type,
                   width=processed.width, height=processed.height,
-                  captured_at=_in_utc(metadata.get("captured_at")),
+                  captured_at=as_utc(metadata.get("captured_at")),
                   latitude=metadata.get("latitude"), longitude=metadata.get("longitude"),
                   exif_captured_at=processed.exif_captured_at,
                   exif_latitude=processed.exif_latitude, exif_longitude=processed.exif_longitude,
@@ -176,8 +182,7 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
         db.session.rollback()
         return db.session.get(Photo, sha256), False
     waiting = findings_using(sha256)
-    for finding in waiting:  # their missing_photos just shrank: devices pull them again
-        announce("finding", finding.uuid, finding.building_id)
+    photo_arrived.send(photo, session=db.session, findings=waiting)
     record(user, "photo.received", "photo", sha256, byte_size=len(data),
            findings=[finding.uuid for finding in waiting])
     return photo, True
@@ -212,6 +217,3 @@ def _after_mismatch(store: PhotoStore, sha256: str, total: int, received: int) -
 def _api_error(rejected: PhotoRejected) -> ApiError:
     return ApiError(rejected.code, rejected.message, rejected.details)
 
-
-def _in_utc(moment):
-    return moment.astimezone(timezone.utc) if moment is not None else None

@@ -9,16 +9,17 @@ import math
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from PIL import ExifTags, Image, ImageOps
+
+from sync.china_time import CHINA_TIME
 
 DISPLAY_LONG_EDGE = 1600
 THUMB_LONG_EDGE = 320
 JPEG_QUALITY = 82
 # EXIF without OffsetTimeOriginal is local time; our phones are in China, which keeps UTC+8
 # all year (no daylight saving), so that is the only sensible guess.
-CHINA_TIME = timezone(timedelta(hours=8))
 
 _SIGNATURES = (  # (format as Pillow names it, MIME type, test on the first bytes)
     ("JPEG", "image/jpeg", lambda head: head[:3] == b"\xff\xd8\xff"),

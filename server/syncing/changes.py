@@ -8,9 +8,9 @@ from server.buildings.models import Building, Estate
 from server.buildings.schemas import BuildingSchema
 from server.endpoints import ApiSchema
 from server.extensions import db
+from server.findings.models import Finding, Review
 from server.photos.operations import missing_hashes
-from server.review.models import Review
-from server.surveys.models import Finding, Submission
+from server.surveys.models import Submission
 from server.surveys.schemas import FindingSchema
 
 

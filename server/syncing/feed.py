@@ -2,18 +2,19 @@
 
 A cursor taken from a sequence assigned when a row is inserted can pass a slow transaction that
 inserted earlier but commits later (GUIDE §3). Here, entries are written with no number while
-their transaction runs, and get their numbers in `before_commit`, from a counter row that stays
-locked until that commit. Two writers therefore number and commit one after the other: every
-number a reader can see belongs to a committed entry, and no lower number can appear later.
-Readers take no lock. The lock is held only between numbering and commit.
+their transaction runs, and get their numbers just before it commits (the last step of
+server/commit_pipeline.py), from a counter row that stays locked until that commit. Two writers
+therefore number and commit one after the other: every number a reader can see belongs to a
+committed entry, and no lower number can appear later. Readers take no lock. The lock is held
+only between numbering and commit.
 """
-from sqlalchemy import event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, update
 
 from server.buildings.models import Building
-from server.extensions import db
-from server.surveys.models import Finding, Submission
+from server.findings.models import Finding
+from server.surveys.models import Submission
 from server.syncing.models import Change, ChangeCounter
+from sync import lifecycle
 
 COUNTER_ROW = 1
 # Entity → (kind in the feed, its id as the device knows it, the building it belongs to).
@@ -24,14 +25,22 @@ TRACKED = {
 }
 
 
-def announce(kind: str, entity_id: str, building_id: int) -> None:
+UNNUMBERED = "loujian.unnumbered_changes"  # session.info key: feed entries this transaction wrote
+
+
+def announce(session, kind: str, entity_id: str, building_id: int) -> None:
     """Put an entity in the feed explicitly (e.g. last round's problems when a round opens)."""
-    db.session.execute(insert(Change), [{"kind": kind, "entity_id": entity_id,
-                                         "building_id": building_id}])
+    _insert(session, [{"kind": kind, "entity_id": entity_id, "building_id": building_id}])
 
 
-@event.listens_for(Session, "after_flush")
-def _record_flushed_changes(session, flush_context):
+def _insert(session, rows: list[dict]) -> None:
+    # Core insert inside the transaction: a rolled-back savepoint takes them along.
+    session.execute(insert(Change), rows)
+    session.info[UNNUMBERED] = session.info.get(UNNUMBERED, 0) + len(rows)
+
+
+def record_flushed_changes(session) -> None:
+    """After a flush (commit pipeline): an entry for every tracked entity it wrote."""
     rows = []
     for obj in list(session.new) + list(session.dirty):
         tracked = TRACKED.get(type(obj))
@@ -40,13 +49,14 @@ def _record_flushed_changes(session, flush_context):
         kind, entity_id, building_id = tracked
         rows.append({"kind": kind, "entity_id": entity_id(obj), "building_id": building_id(obj)})
     if rows:
-        # Core insert inside the flush's transaction: a rolled-back savepoint takes them along.
-        session.execute(insert(Change), rows)
+        _insert(session, rows)
 
 
-@event.listens_for(Session, "before_commit")
-def _number_changes(session):
-    session.flush()
+def number_new_entries(session) -> None:
+    """Before commit (commit pipeline, last step): number this transaction's entries, holding
+    the counter row until the commit. Skipped when the transaction wrote none."""
+    if not session.info.pop(UNNUMBERED, 0):
+        return
     pending = session.scalars(select(Change.id).where(Change.seq.is_(None))
                               .order_by(Change.id)).all()
     if not pending:
@@ -59,3 +69,27 @@ def _number_changes(session):
     first = last - len(pending) + 1
     session.execute(update(Change), [{"id": change_id, "seq": first + offset}
                                      for offset, change_id in enumerate(pending)])
+
+
+def forget_new_entries(session) -> None:
+    session.info.pop(UNNUMBERED, None)
+
+
+def announce_findings_of_photo(photo, *, session, findings) -> None:
+    """A photo arrived (server.signals.photo_arrived): the findings waiting for it changed what
+    they miss, so devices pull them again."""
+    for finding in findings:
+        announce(session, "finding", finding.uuid, finding.building_id)
+
+
+def announce_carried_over(new_round, *, session) -> None:
+    """A round opened (server.signals.round_opened): last round's open problems go to the
+    devices again, for the workers to follow up."""
+    if new_round.previous_round_id is None:
+        return
+    carried_over = session.execute(
+        select(Finding.uuid, Finding.building_id).where(
+            Finding.round_id == new_round.previous_round_id,
+            Finding.status.in_(lifecycle.CARRIED_OVER)))
+    for finding_uuid, building_id in carried_over:
+        announce(session, "finding", finding_uuid, building_id)

@@ -13,6 +13,7 @@ from server.db_types import DATABASE_INTEGERS, utcnow
 from server.errors import ApiError
 from server.extensions import db
 from server.photos.operations import missing_hashes
+from server.findings import operations as finding_operations
 from server.surveys import operations as surveys
 from server.surveys.catalog import round_by_code
 from server.syncing.changes import hydrate
@@ -154,19 +155,19 @@ def _create_submission(user, payload, registry, batch) -> Outcome:
 
 
 def _report_finding(user, payload, registry, batch) -> Outcome:
-    finding = surveys.report_finding(user, payload, registry, batch.round(payload["round"]))
+    finding = finding_operations.report_finding(user, payload, registry, batch.round(payload["round"]))
     return Outcome(_photos_of(finding),
                    lambda missing: {"finding": _finding_result(finding, missing)})
 
 
 def _update_finding(user, payload, registry, batch) -> Outcome:
-    finding = surveys.update_finding(user, str(payload["finding"]), payload["changes"])
+    finding = finding_operations.update_finding(user, str(payload["finding"]), payload["changes"])
     return Outcome(_photos_of(finding),
                    lambda missing: {"finding": _finding_result(finding, missing)})
 
 
 def _report_rectification(user, payload, registry, batch) -> Outcome:
-    rectification = surveys.report_rectification(user, payload)
+    rectification = finding_operations.report_rectification(user, payload)
     after = [p.sha256 for p in rectification.photos]
     return Outcome(_photos_of(rectification.finding) + after, lambda missing: {
         "rectification": rectification.uuid,

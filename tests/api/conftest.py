@@ -9,8 +9,9 @@ import pytest
 
 from server.accounts.models import Role
 from server.extensions import db
+from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo
-from server.surveys.models import Finding, FindingPhoto, Submission
+from server.surveys.models import Submission
 
 _serial = itertools.count(1)
 JULY_FIRST = datetime(2024, 7, 1, 1, 30, tzinfo=timezone.utc)

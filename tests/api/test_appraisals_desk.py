@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server.accounts.models import Role
 from server.appraisals.models import Appraisal
 from server.extensions import db
-from server.review.operations import version_of
+from server.findings.decisions import version_of
 from tests.factories import DEFAULT_PASSWORD
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"

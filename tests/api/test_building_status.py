@@ -3,7 +3,7 @@ import pytest
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.surveys.models import Finding
+from server.findings.models import Finding
 from tests.factories import submission_op
 
 HOSE = {"rubber_hose": True, "rubber_hose_households": 1,

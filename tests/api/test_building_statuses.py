@@ -10,10 +10,10 @@ from sqlalchemy import select
 from server.accounts.models import Role
 from server.appraisals.models import Appraisal
 from server.extensions import db
+from server.findings.models import Finding
 from server.ledger.matrix import status_subquery
 from server.ledger.models import BuildingStatus
 from server.ledger.status_table import rebuild_statuses
-from server.surveys.models import Finding
 from tests.factories import submission_op
 
 HOSE = {"rubber_hose": True, "rubber_hose_households": 1,

@@ -16,24 +16,18 @@ from server.demo.county import DEFAULT_SEED, plan_county
 from server.demo.fieldwork import plan_fieldwork
 from server.demo.seed import DEMO_PASSWORD
 from server.extensions import db
+from server.findings.completion import overdue_clause
+from server.findings.models import Finding, FindingPhoto, Rectification, Review
 from server.ledger.matrix import status_subquery
 from server.ledger.models import BuildingStatus
 from server.ledger.tables import indicator_table
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.photos.processing import CHINA_TIME as CHINA
-from server.rectification.deadlines import china_today
-from server.rectification.operations import overdue_clause
-from server.review.models import Review
 from server.surveys.catalog import form_registry, round_by_code
-from server.surveys.models import (
-    FINDING_STATUSES,
-    Finding,
-    FindingPhoto,
-    Rectification,
-    Submission,
-    SurveyRound,
-)
+from server.surveys.models import Submission, SurveyRound
+from sync import lifecycle
+from sync.china_time import CHINA_TIME as CHINA
+from sync.china_time import china_today
 from tests.conftest import _empty_all_tables
 
 
@@ -288,7 +282,7 @@ def test_demo_findings_are_the_plan_of_the_seed_and_the_plan_repeats(app, seeded
 
 def test_demo_has_every_review_state_and_some_overdue(seeded):
     states = Counter(db.session.scalars(select(Finding.status)))
-    assert set(states) == set(FINDING_STATUSES)
+    assert set(states) == set(lifecycle.STATES)
     assert states["pending"] == max(states.values())
     overdue = db.session.scalar(select(func.count()).where(overdue_clause(china_today())))
     assert overdue >= 2

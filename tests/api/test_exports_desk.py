@@ -171,8 +171,8 @@ def test_photo_zip_puts_after_photos_in_their_own_folders(sign_in, reviewer, mak
     from PIL import Image
 
     from server.extensions import db
+    from server.findings.models import FindingPhoto, Rectification
     from server.photos.operations import receive_photo
-    from server.surveys.models import FindingPhoto, Rectification
 
     building = make_building(number="3#")
     worker = make_user(Role.WORKER, communities=[building.estate.community])

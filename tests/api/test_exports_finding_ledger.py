@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.rectification.deadlines import china_today
-from server.surveys.models import FindingPhoto, Rectification
+from server.findings.models import FindingPhoto, Rectification
+from sync.china_time import china_today
 
 URL = "/desk/exports/finding-ledger"
 HEADER = ["序号", "街道/镇", "社区", "小区", "楼栋", "指标项", "检查项", "位置", "问题描述", "问题程度",

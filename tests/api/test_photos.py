@@ -12,13 +12,22 @@ from server import create_app
 from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.extensions import db
+from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo
 from server.photos.operations import STORE_EXTENSION, missing_photos
 from server.photos.store import DiskPhotoStore
-from server.surveys.models import Finding, FindingPhoto
 from server.syncing.models import Change
-from tests.unit.test_photo_samples import (gif, phone_jpeg, plain_jpeg, png, png_bomb, sha256_of,
-                                           text_named_jpeg, truncated_jpeg, webp)
+from tests.unit.test_photo_samples import (
+    gif,
+    phone_jpeg,
+    plain_jpeg,
+    png,
+    png_bomb,
+    sha256_of,
+    text_named_jpeg,
+    truncated_jpeg,
+    webp,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.extensions import db
-from server.rectification.deadlines import china_today
-from server.review.operations import version_of
-from server.surveys.models import Finding, FindingPhoto, Rectification
+from server.findings.decisions import version_of
+from server.findings.models import Finding, FindingPhoto, Rectification
+from sync.china_time import china_today
 
 
 @pytest.fixture

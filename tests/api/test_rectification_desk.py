@@ -9,8 +9,8 @@ import pytest
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.rectification.deadlines import china_today
-from server.rectification.operations import completion_table
+from server.findings.completion import completion_table
+from sync.china_time import china_today
 
 TODAY = china_today()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -79,12 +79,12 @@ def test_completion_rate_per_class_counts_confirmed_and_verified_exactly(
         app, reviewer, survey_round, east, west, known_set):
     table = completion_table(reviewer, survey_round, TODAY)
     timed, best = table["county"]["限时解决"], table["county"]["尽力解决"]
-    assert (timed.confirmed, timed.verified, timed.rectifying, timed.rectified, timed.overdue,
-            timed.accepted) == (7, 3, 2, 1, 1, 1)
+    assert (timed.confirmed, timed.completed, timed.overdue) == (7, 3, 1)
+    assert timed.by_status == {"accepted": 1, "rectifying": 2, "rectified": 1, "verified": 3}
     assert round(timed.rate, 1) == 42.9
-    assert (best.confirmed, best.verified, best.rate) == (2, 1, 50.0)
+    assert (best.confirmed, best.completed, best.rate) == (2, 1, 50.0)
     rows = {row["name"]: row["classes"] for row in table["communities"]}
-    assert (rows["城东社区"]["限时解决"].confirmed, rows["城东社区"]["限时解决"].verified) == (6, 2)
+    assert (rows["城东社区"]["限时解决"].confirmed, rows["城东社区"]["限时解决"].completed) == (6, 2)
     assert rows["城西社区"]["限时解决"].rate == 100.0
     assert rows["城西社区"]["尽力解决"].rate is None
 

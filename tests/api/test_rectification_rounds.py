@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.rectification.deadlines import china_today
-from server.rectification.operations import completion_table
-from server.surveys.operations import CARRIED_OVER_STATUSES, open_round
+from server.findings.completion import completion_table
+from server.surveys.operations import open_round
 from server.syncing.models import Change
+from sync.china_time import china_today
 from tests.api.test_rectification_desk import (  # noqa: F401  (the two rounds are fixtures)
     last_round,
     links,
@@ -41,11 +41,6 @@ def last_years(make_finding, building, last_round):
 def section(text: str, start: str, end: str | None = None) -> str:
     begin = text.index(start)
     return text[begin:text.index(end, begin)] if end else text[begin:]
-
-
-def test_carried_over_statuses_leave_out_returned_and_verified():
-    assert CARRIED_OVER_STATUSES == {"pending", "resurvey", "accepted", "rectifying",
-                                     "rectified"}
 
 
 def test_opening_a_round_re_announces_carried_over_problems_only(app, make_finding, building,

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.extensions import db
-from server.review.models import Review
-from server.review.operations import version_of
-from server.surveys.models import Finding
+from server.findings.decisions import version_of
+from server.findings.models import Finding, Review
 from server.syncing.models import Change
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from server.review.evidence import check_photo, distance_m
+from server.findings.evidence import check_photo, distance_m
 
 NOON = datetime(2024, 7, 1, 4, 0, tzinfo=timezone.utc)
 

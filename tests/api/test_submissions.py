@@ -6,7 +6,8 @@ from forms import RetiredFormError
 from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.extensions import db
-from server.surveys.models import Finding, Submission
+from server.findings.models import Finding
+from server.surveys.models import Submission
 from tests.factories import submission_op
 
 PHOTO_A, PHOTO_B = "a" * 64, "b" * 64

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.surveys.models import Finding
+from server.findings.models import Finding
 from tests.e2e.conftest import PASSWORD, screenshot
 from tests.e2e.sample_photos import phone_jpeg
 from tests.factories import submission_op

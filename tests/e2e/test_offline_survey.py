@@ -5,12 +5,20 @@ import pytest
 from playwright.sync_api import expect
 
 from server.extensions import db
+from server.findings.models import Finding
 from server.photos.models import Photo
 from server.photos.operations import open_variant
-from server.surveys.models import Finding, Submission
-from tests.e2e.app_driver import (GAS_FORM, fill_gas_form_with_rubber_hose, idb, jpeg_payload,
-                                  open_building, open_form, stored_photo_hashes,
-                                  submit_form)
+from server.surveys.models import Submission
+from tests.e2e.app_driver import (
+    GAS_FORM,
+    fill_gas_form_with_rubber_hose,
+    idb,
+    jpeg_payload,
+    open_building,
+    open_form,
+    stored_photo_hashes,
+    submit_form,
+)
 from tests.e2e.conftest import screenshot, sha256, sign_in, wait_for_offline_ready
 from tests.e2e.sample_photos import expected_latitude, phone_jpeg
 

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from server.extensions import db
+from server.findings.models import Finding, Rectification
 from server.photos.models import Photo
 from server.photos.operations import open_variant
-from server.surveys.models import Finding, Rectification
 from server.syncing.models import SyncOperation
 from tests.e2e.app_driver import idb, jpeg_payload, stored_photo_hashes
 from tests.e2e.conftest import screenshot, sha256, sign_in, wait_for_offline_ready

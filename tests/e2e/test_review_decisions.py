@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.review.operations import decide, version_of
-from server.surveys.models import Finding
+from server.findings.decisions import decide, version_of
+from server.findings.models import Finding
 from tests.e2e.app_driver import jpeg_payload
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.sample_photos import phone_jpeg

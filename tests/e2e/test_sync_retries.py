@@ -4,11 +4,19 @@ import pytest
 from playwright.sync_api import expect
 
 from server.extensions import db
+from server.findings.models import Finding
 from server.photos.models import Photo
-from server.surveys.models import Finding, Submission
-from tests.e2e.app_driver import (GAS_FORM, fill_gas_form_all_clear,
-                                  fill_gas_form_with_rubber_hose, jpeg_payload, open_building,
-                                  open_form, outbox_states, submit_form)
+from server.surveys.models import Submission
+from tests.e2e.app_driver import (
+    GAS_FORM,
+    fill_gas_form_all_clear,
+    fill_gas_form_with_rubber_hose,
+    jpeg_payload,
+    open_building,
+    open_form,
+    outbox_states,
+    submit_form,
+)
 from tests.e2e.conftest import sign_in
 from tests.e2e.sample_photos import phone_jpeg
 

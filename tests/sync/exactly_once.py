@@ -23,19 +23,28 @@ from server.accounts.operations import issue_token
 from server.audit.models import AuditEntry
 from server.buildings.models import Building
 from server.extensions import db
+from server.findings.models import Finding
 from server.ledger.models import BuildingStatus
 from server.ledger.operations import indicator_statuses
 from server.photos.models import Photo
 from server.photos.operations import photo_store
 from server.surveys.catalog import form_registry, round_by_code
-from server.surveys.models import Finding, Submission
+from server.surveys.models import Submission
 from server.syncing.models import Change, SyncOperation
 from sync.client import SyncClient
 from sync.outbox import Outbox
 from sync.photo_files import describe_photo
 from tests.factories import submission_op
-from tests.sync.faults import (BASE_URL, CHUNK_SIZE, AppTransport, FaultyAdapter, Scenario,
-                               ServerCrashes, photo_bytes, session_on)
+from tests.sync.faults import (
+    BASE_URL,
+    CHUNK_SIZE,
+    AppTransport,
+    FaultyAdapter,
+    Scenario,
+    ServerCrashes,
+    photo_bytes,
+    session_on,
+)
 
 MAX_SYNCS = 50
 

@@ -14,8 +14,8 @@ from werkzeug.serving import make_server
 
 from server.accounts.models import Role
 from server.extensions import db
+from server.findings.models import Finding
 from server.photos.models import Photo
-from server.surveys.models import Finding
 from sync.cli import main
 from sync.client import SyncClient
 from sync.photo_files import file_sha256

@@ -21,13 +21,21 @@ from sqlalchemy import func, select
 
 import server.syncing.operations as sync_operations
 from server.extensions import db
+from server.findings.models import Finding
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.surveys.models import Finding, Submission
+from server.surveys.models import Submission
 from server.syncing.models import SyncOperation
 from tests.sync.exactly_once import FieldTrial, Run
-from tests.sync.faults import (BASE_URL, CHUNK_SIZE, AppTransport, PlannedOperation, PlannedPhoto,
-                               Scenario, scenario)
+from tests.sync.faults import (
+    BASE_URL,
+    CHUNK_SIZE,
+    AppTransport,
+    PlannedOperation,
+    PlannedPhoto,
+    Scenario,
+    scenario,
+)
 
 SCENARIOS, BLOCKS = 1000, 10
 PUSH, CHECK = ("POST", "/api/sync/push"), ("POST", "/api/photos/check")

@@ -9,8 +9,7 @@ import pytest
 from server.accounts.models import Role
 from server.buildings.models import Building
 from server.extensions import db
-from server.review.models import Review
-from server.surveys.models import Finding
+from server.findings.models import Finding, Review
 from server.syncing import operations as syncing
 from server.syncing.models import Device
 from tests.factories import submission_op

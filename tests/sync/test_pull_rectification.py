@@ -7,8 +7,8 @@ import pytest
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.review.operations import decide, version_of
-from server.surveys.models import Finding
+from server.findings.decisions import decide, version_of
+from server.findings.models import Finding
 from tests.factories import submission_op
 from tests.sync.test_pull import pull_all
 

@@ -6,7 +6,8 @@ import pytest
 
 from server.accounts.models import Role
 from server.extensions import db
-from server.surveys.models import Finding, Submission
+from server.findings.models import Finding
+from server.surveys.models import Submission
 from server.syncing import operations
 from server.syncing.models import Device, SyncOperation
 from tests.factories import submission_op

@@ -14,15 +14,23 @@ from server.accounts.models import Role
 from server.accounts.operations import issue_token
 from server.audit.models import AuditEntry
 from server.extensions import db
+from server.findings.models import Finding, FindingPhoto, Rectification
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.surveys.models import Finding, FindingPhoto, Rectification
 from sync.client import SyncClient
 from sync.outbox import Outbox
 from sync.photo_files import describe_photo
 from tests.sync.exactly_once import sync_until_done
-from tests.sync.faults import (BASE_URL, CHUNK_SIZE, AppTransport, FaultyAdapter, PlannedPhoto,
-                               ServerCrashes, photo_bytes, session_on)
+from tests.sync.faults import (
+    BASE_URL,
+    CHUNK_SIZE,
+    AppTransport,
+    FaultyAdapter,
+    PlannedPhoto,
+    ServerCrashes,
+    photo_bytes,
+    session_on,
+)
 
 SEEDS = [int(s) for s in os.environ["LOUJIAN_FAULT_SEED"].split(",")] \
     if os.environ.get("LOUJIAN_FAULT_SEED") else range(100)

@@ -1,12 +1,8 @@
 """整改完成时限 and 问题整治完成率 as plain functions."""
 from datetime import UTC, date, datetime
 
-from server.rectification.deadlines import (
-    china_today,
-    completion_rate,
-    days_overdue,
-    deadline_problem,
-)
+from sync.china_time import china_today
+from sync.lifecycle import completion_rate, days_overdue, deadline_problem
 
 TODAY = date(2025, 6, 10)
 

@@ -2,6 +2,7 @@ import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
 import { applies, prescreen } from '../formlogic.js';
 import { loadForms } from '../forms.js';
+import { isSentBack } from '../lifecycle.js';
 import { progressByBuilding } from '../progress.js';
 import { factsOf } from '../pull.js';
 import { STATE_LABELS } from '../outbox.js';
@@ -28,7 +29,6 @@ const STRINGS = {
   noProperty: '无物业',
   reason: (r) => `原因：${r}`,
 };
-const DECISION_STATUSES = new Set(['returned', 'resurvey']);
 
 export async function render(root, { buildingId }) {
   const building = await get('buildings', buildingId);
@@ -41,7 +41,7 @@ export async function render(root, { buildingId }) {
     loadForms(), progressByBuilding(), all('findings', 'building_id', buildingId)]);
   const mine = progress.get(buildingId) || { drafts: new Set(), forms: new Map(), indicators: new Set() };
   const facts = factsOf(building);
-  const decisions = findings.filter((f) => DECISION_STATUSES.has(f.status));
+  const decisions = findings.filter((f) => isSentBack(f.status));
 
   clear(root,
     h('div', { class: 'screen-head' }, back, h('div', { class: 'grow' },

@@ -1,8 +1,9 @@
 import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
+import { awaitsRectification, isEditable } from '../lifecycle.js';
 import { enqueue, newId, onOutboxChange } from '../outbox.js';
 import { photoField, storedThumbs } from '../photo-field.js';
-import { RECTIFIABLE, chinaToday, daysOverdue, rectificationDraftKey, rectificationState, reportedContent } from '../rectification.js';
+import { chinaToday, daysOverdue, rectificationDraftKey, rectificationState, reportedContent } from '../rectification.js';
 
 const STRINGS = {
   back: '返回',
@@ -32,7 +33,6 @@ const STRINGS = {
   refused: '整改上报被服务器拒收（原因见上），可修改后重新上报。',
   redo: '重新上报',
 };
-const EDITABLE = new Set(['pending', 'returned', 'resurvey']);
 
 // What the screen shows of the finding's rectification: it is drawn again when this changes
 // (an upload or refusal from the outbox, a confirmation that wrote the status), and only then.
@@ -77,10 +77,10 @@ async function paint(root, { findingUuid }, { sync }) {
   let added = [];
   const photos = photoField({ id: 'add_photos', max_count: 9 }, [], (value) => { added = value || []; });
   const problem = h('p', { class: 'form-error', hidden: true, role: 'alert' });
-  const editable = EDITABLE.has(finding.status);
+  const editable = isEditable(finding.status);
   const missing = (finding.missing_photos || []).length;
   const rectification = rectificationState(finding, items);
-  const canRectify = RECTIFIABLE.has(finding.status) && !rectification;
+  const canRectify = awaitsRectification(finding.status) && !rectification;
   const overdue = canRectify ? daysOverdue(finding.deadline, chinaToday()) : 0;
   const reported = rectification ? reportedContent(finding, rectification) : null;
   const after = reported?.photos.length ? await storedThumbs(reported.photos) : null;

@@ -2,9 +2,10 @@
 // outbox item (`rectification.report`, sync/PROTOCOL.md) with its photos, like a survey.
 import { h, clear } from '../dom.js';
 import { all, get, put, remove } from '../db.js';
+import { awaitsRectification } from '../lifecycle.js';
 import { enqueue, newId } from '../outbox.js';
 import { photoField } from '../photo-field.js';
-import { RECTIFIABLE, chinaToday, formValues, rectificationDraft, rectificationDraftKey, rectificationState, reportProblem, reportRefusal,
+import { chinaToday, formValues, rectificationDraft, rectificationDraftKey, rectificationState, reportProblem, reportRefusal,
   takenBefore } from '../rectification.js';
 
 const STRINGS = {
@@ -48,7 +49,7 @@ export async function render(root, { findingUuid }, { sync }) {
     h('h1', {}, STRINGS.title), h('p', { class: 'muted' }, `${building?.label || ''} · ${finding.check_item}`)));
   const current = rectificationState(finding, items);
   const redo = current?.key === 'failed' && current.redo ? current.item : null; // 重新上报 of a refused report
-  if (!RECTIFIABLE.has(finding.status) || (current && !redo)) {
+  if (!awaitsRectification(finding.status) || (current && !redo)) {
     if (current && draft) await remove('drafts', key); // reported meanwhile (e.g. from another tab)
     clear(root, head, h('p', { class: 'card', id: 'rectify-closed' }, STRINGS.notOpen(current ? current.label : finding.status_label)));
     return;

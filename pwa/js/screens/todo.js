@@ -1,7 +1,8 @@
 import { h, clear } from '../dom.js';
 import { all, kv } from '../db.js';
 import { onOutboxChange } from '../outbox.js';
-import { RECTIFIABLE, chinaToday, toRectify } from '../rectification.js';
+import { chinaToday, toRectify } from '../rectification.js';
+import { awaitsRectification, isReportedFixed, isSentBack } from '../lifecycle.js';
 
 const STRINGS = {
   title: '待办',
@@ -18,8 +19,6 @@ const STRINGS = {
   reason: (r) => `原因：${r}`,
   where: (f) => [f.unit, f.floor ? `${f.floor}层` : null, f.location_detail].filter(Boolean).join(' '),
 };
-const DECISIONS = new Set(['returned', 'resurvey']);
-const CLOSED = new Set(['rectified', 'verified']);
 
 // Drawn again when the outbox changes what the rectification list shows (an upload, a refusal).
 export async function render(root) {
@@ -42,9 +41,9 @@ export async function render(root) {
 async function paint(root) {
   const [findings, buildings, round, items] = await Promise.all([all('findings'), all('buildings'), kv.get('round'), all('outbox')]);
   const labels = new Map(buildings.map((b) => [b.id, b.label]));
-  const decisions = findings.filter((f) => DECISIONS.has(f.status));
+  const decisions = findings.filter((f) => isSentBack(f.status));
   const followUps = findings.filter((f) => round?.round && f.round && f.round !== round.round
-    && !CLOSED.has(f.status) && !DECISIONS.has(f.status) && !RECTIFIABLE.has(f.status));
+    && !isReportedFixed(f.status) && !isSentBack(f.status) && !awaitsRectification(f.status));
   const rectify = toRectify(findings, items, chinaToday());
   const entry = (f) => h('li', { dataset: { finding: f.uuid } }, h('a', { href: `#/finding/${f.uuid}` },
     h('div', { class: 'grow' },

@@ -2,7 +2,7 @@
 community (per round), the overdue problems (of every round: a deadline is a deadline), and last
 round's problems carried over. Every figure is one GROUP BY within the viewer's scope, never a
 loop over findings (as server/ledger/tables.py)."""
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, func, select, true
@@ -12,50 +12,55 @@ from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to, visible_community_ids
 from server.buildings.models import Building, Community, Estate
 from server.extensions import db
-from server.rectification.deadlines import (
-    CONFIRMED_STATUSES,
-    OVERDUE_STATUSES,
-    completion_rate,
-)
-from server.surveys.models import PROBLEM_CLASSES, Finding, SurveyRound
-from server.surveys.operations import CARRIED_OVER_STATUSES
+from server.findings.models import PROBLEM_CLASSES, Finding
+from server.surveys.models import SurveyRound
+from sync import lifecycle
 
-# state -> what its list holds (the query string's `state` of the list page)
+# state -> what its list holds (the query string's `state` of the list page): a figure of the
+# table (one confirmed state, or all of them), the overdue and the carried over.
 LIST_STATES = {
     "confirmed": "确认问题",
-    "accepted": "已确认待下达整改",
-    "rectifying": "整改中",
-    "rectified": "已整改待销项",
-    "verified": "已销项",
+    lifecycle.ACCEPTED: "已确认待下达整改",
+    lifecycle.RECTIFYING: "整改中",
+    lifecycle.RECTIFIED: "已整改待销项",
+    lifecycle.VERIFIED: "已销项",
     "overdue": "逾期未整改 · 所有轮次",
     "round_overdue": "本轮逾期未整改",
     "carried": "上轮遗留未销项",
 }
 
 
+def _zero_per_state() -> dict[str, int]:
+    return dict.fromkeys(lifecycle.CONFIRMED, 0)
+
+
 @dataclass
 class Tally:
-    """The figures of one class in one community (or the county)."""
+    """The figures of one class in one community (or the county): the confirmed problems, how
+    many are in each confirmed state, how many are overdue."""
 
     confirmed: int = 0
-    accepted: int = 0
-    rectifying: int = 0
-    rectified: int = 0
-    verified: int = 0
     overdue: int = 0
+    by_status: dict[str, int] = field(default_factory=_zero_per_state)
+
+    @property
+    def completed(self) -> int:
+        return sum(self.by_status[s] for s in lifecycle.COMPLETED)
 
     @property
     def rate(self) -> float | None:
-        return completion_rate(self.verified, self.confirmed)
+        return lifecycle.completion_rate(self.completed, self.confirmed)
 
     def add(self, other: "Tally") -> None:
-        for field in fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        self.confirmed += other.confirmed
+        self.overdue += other.overdue
+        for status, count in other.by_status.items():
+            self.by_status[status] += count
 
 
 def overdue_clause(today: date):
     """A WHERE clause on Finding: still to be rectified and past its deadline (China's today)."""
-    return and_(Finding.status.in_(tuple(OVERDUE_STATUSES)), Finding.deadline < today)
+    return and_(Finding.status.in_(lifecycle.AWAITING_RECTIFICATION), Finding.deadline < today)
 
 
 def completion_table(user: User, survey_round: SurveyRound, today: date) -> dict:
@@ -66,19 +71,20 @@ def completion_table(user: User, survey_round: SurveyRound, today: date) -> dict
 
     stmt = (select(Estate.community_id, Finding.problem_class,
                    func.count(Finding.id).label("confirmed"),
-                   *[counted(Finding.status == s).label(s) for s in CONFIRMED_STATUSES],
+                   *[counted(Finding.status == s).label(s) for s in lifecycle.CONFIRMED],
                    counted(overdue_clause(today)).label("overdue"))
             .select_from(Finding).join(Building, Building.id == Finding.building_id)
             .join(Estate, Estate.id == Building.estate_id)
             .where(buildings_visible_to(user), Finding.round_id == survey_round.id,
-                   Finding.status.in_(CONFIRMED_STATUSES))
+                   Finding.status.in_(lifecycle.CONFIRMED))
             .group_by(Estate.community_id, Finding.problem_class))
     communities = {row.id: {"id": row.id, "name": row.name,
                             "classes": {c: Tally() for c in PROBLEM_CLASSES}}
                    for row in visible_communities(user)}
     county = {c: Tally() for c in PROBLEM_CLASSES}
     for row in db.session.execute(stmt):
-        tally = Tally(**{f.name: int(getattr(row, f.name)) for f in fields(Tally)})
+        tally = Tally(int(row.confirmed), int(row.overdue),
+                      {s: int(getattr(row, s)) for s in lifecycle.CONFIRMED})
         if row.community_id in communities:
             communities[row.community_id]["classes"][row.problem_class] = tally
         county[row.problem_class].add(tally)
@@ -91,12 +97,12 @@ def findings_in_state(user: User, survey_round: SurveyRound, state: str, today: 
     spans every round; the others are the round's (or, "carried", the previous round's)."""
     if state == "carried":
         in_round = Finding.round_id == survey_round.previous_round_id
-        condition = Finding.status.in_(tuple(CARRIED_OVER_STATUSES))
+        condition = Finding.status.in_(lifecycle.CARRIED_OVER)
     elif state == "overdue":
         in_round, condition = true(), overdue_clause(today)
     else:
         in_round = Finding.round_id == survey_round.id
-        condition = {"confirmed": Finding.status.in_(CONFIRMED_STATUSES),
+        condition = {"confirmed": Finding.status.in_(lifecycle.CONFIRMED),
                      "round_overdue": overdue_clause(today)}.get(state, Finding.status == state)
     stmt = (select(Finding).join(Finding.building).join(Building.estate).join(Estate.community)
             .where(buildings_visible_to(user), in_round, condition)
@@ -120,7 +126,7 @@ def carried_over_by_status(user: User, survey_round: SurveyRound, *,
     stmt = (select(Finding.status, func.count(Finding.id)).join(Finding.building)
             .join(Building.estate)
             .where(buildings_visible_to(user), Finding.round_id == survey_round.previous_round_id,
-                   Finding.status.in_(tuple(CARRIED_OVER_STATUSES)))
+                   Finding.status.in_(lifecycle.CARRIED_OVER))
             .group_by(Finding.status))
     if community_id is not None:
         stmt = stmt.where(Estate.community_id == community_id)

@@ -10,32 +10,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.accounts.models import Role, User
+from server.accounts.models import User
 from server.accounts.scopes import require_visible
 from server.audit.models import AuditEntry
 from server.audit.operations import record
 from server.errors import ApiError
 from server.extensions import db
-from server.rectification.deadlines import china_today, deadline_problem
-from server.review.models import DECISIONS, Review
-from server.surveys.models import PROBLEM_CLASSES, Finding
-
-DECIDING_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})
-# decision -> (statuses it may be made on, the status it leads to; None: unchanged)
-TRANSITIONS = {
-    "accept": (frozenset({"pending"}), "accepted"),
-    "return": (frozenset({"pending"}), "returned"),
-    "resurvey": (frozenset({"pending", "accepted"}), "resurvey"),
-    # On the way to 销项: start the rectification with its deadline (下达整改), move the
-    # deadline, send a reported rectification back (整改不合格; the after-photos stay).
-    "rectify": (frozenset({"accepted"}), "rectifying"),
-    "deadline": (frozenset({"accepted", "rectifying"}), None),
-    "reject_rectification": (frozenset({"rectified"}), "rectifying"),
-    "verify": (frozenset({"rectified"}), "verified"),
-}
-NEEDS_REASON = frozenset({"return", "resurvey", "deadline", "reject_rectification"})
-RECTIFICATION_DECISIONS = {d: DECISIONS[d] for d in ("rectify", "deadline",
-                                                     "reject_rectification")}
+from server.findings.models import PROBLEM_CLASSES, Finding, Review
+from server.findings.operations import follow
+from sync import lifecycle
+from sync.china_time import china_today
 
 
 def version_of(finding: Finding) -> str:
@@ -44,7 +28,7 @@ def version_of(finding: Finding) -> str:
 
 
 def require_decider(user: User) -> None:
-    if user.role not in DECIDING_ROLES:
+    if not lifecycle.can_decide(user.role):
         raise ApiError("auth.forbidden", "只有住建局审核员或管理员可以审核")
 
 
@@ -68,24 +52,21 @@ def decide(user: User, finding_uuid: str, decision: str, reason: str | None,
     decisions carry the deadline: required for 限时解决 and never in the past when set (下达整改,
     调整整改时限); 整改不合格 keeps the old one unless given a new one."""
     finding = finding_for_decision(user, finding_uuid)
-    if decision not in TRANSITIONS:
+    rule = lifecycle.DECISIONS.get(decision)
+    if rule is None:
         raise ApiError("request.invalid", f"未知的审核结论 {decision}")
-    label = DECISIONS[decision]
     reason = (reason or "").strip() or None
-    if decision in NEEDS_REASON and reason is None:
-        raise ApiError("request.invalid", f"“{label}”须填写原因",
+    if rule.needs_reason and reason is None:
+        raise ApiError("request.invalid", f"“{rule.label}”须填写原因",
                        details={"fields": {"reason": ["请填写原因"]}})
     _require_unchanged(finding, version)
-    allowed_from, new_status = TRANSITIONS[decision]
-    if finding.status not in allowed_from:
-        raise ApiError("review.not_decidable",
-                       f"该问题状态为“{finding.status_label}”，不能{label}")
+    new_status = follow(lifecycle.after_decision, finding.status, decision, user.role)
     before_status, before_deadline = finding.status, finding.deadline
-    if decision in RECTIFICATION_DECISIONS:
+    if rule.sets_deadline:
         finding.deadline = _checked_deadline(finding, decision, deadline, today or china_today())
-    finding.status = new_status or finding.status
+    finding.status = new_status
     review = Review(finding=finding, reviewer_id=user.id, decision=decision, reason=reason,
-                    deadline=finding.deadline if decision in RECTIFICATION_DECISIONS else None)
+                    deadline=finding.deadline if rule.sets_deadline else None)
     db.session.add(review)
     changes = {"status": [before_status, finding.status]}
     if finding.deadline != before_deadline:
@@ -99,7 +80,7 @@ def _checked_deadline(finding: Finding, decision: str, deadline: date | None,
                       today: date) -> date | None:
     if decision == "reject_rectification" and deadline is None:
         return finding.deadline
-    problem = deadline_problem(finding.problem_class, deadline, today)
+    problem = lifecycle.deadline_problem(finding.problem_class, deadline, today)
     if problem is not None:
         raise ApiError("request.invalid", problem, details={"fields": {"deadline": [problem]}})
     if decision == "deadline" and deadline == finding.deadline:
@@ -129,7 +110,7 @@ def bulk_start_rectification(user: User, items: list[tuple[str, str]], deadline:
     require_decider(user)
     today = china_today()
     if deadline is not None and deadline < today:
-        raise ApiError("request.invalid", deadline_problem("", deadline, today),
+        raise ApiError("request.invalid", lifecycle.deadline_problem("", deadline, today),
                        details={"fields": {"deadline": ["不能早于今天"]}})
     return _each(items, lambda finding_uuid, version: decide(
         user, finding_uuid, "rectify", reason, version, deadline, today=today))
@@ -181,7 +162,7 @@ def decision_history(finding: Finding) -> list[dict]:
         select(AuditEntry, User.display_name).join(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.entity == "finding", AuditEntry.entity_id == finding.uuid,
                AuditEntry.action == "finding.class_changed")).all()
-    history = [{"label": DECISIONS[r.decision], "by": r.reviewer.display_name,
+    history = [{"label": lifecycle.DECISIONS[r.decision].label, "by": r.reviewer.display_name,
                 "at": r.created_at, "reason": r.reason,
                 "reason_label": "整治措施" if r.decision == "rectify" else "原因",
                 "deadline": r.deadline} for r in reviews]

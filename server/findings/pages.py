@@ -18,22 +18,17 @@ from server.appraisals.disagreement import ruling_against
 from server.desk.rendering import load_query, register_page_errors
 from server.errors import ApiError
 from server.extensions import db
+from server.findings import decisions
+from server.findings.evidence import check_photo
+from server.findings.models import PROBLEM_CLASSES, Finding, FindingPhoto
+from server.findings.operations import find_finding
+from server.findings.queue import filter_choices, queue_page
+from server.findings.schemas import QueueFilter
 from server.ledger.indicators import short_names
 from server.photos.models import Photo
 from server.photos.operations import open_variant, readable_photo, require_sha256
-from server.rectification.deadlines import china_today
-from server.review import operations
-from server.review.evidence import check_photo
-from server.review.models import DECISIONS
-from server.review.queue import filter_choices, queue_page
-from server.review.schemas import QueueFilter
-from server.surveys.models import (
-    FINDING_STATUSES,
-    PROBLEM_CLASSES,
-    Finding,
-    FindingPhoto,
-)
-from server.surveys.operations import find_finding
+from sync import lifecycle
+from sync.china_time import china_today
 
 blueprint = Blueprint("review_pages", __name__, url_prefix="/desk")
 register_page_errors(blueprint)
@@ -47,10 +42,10 @@ def queue():
     filters = load_query(QueueFilter, request.args)
     page = queue_page(g.user, filters)
     return render_template("desk/review_queue.html", page=page, filters=filters,
-                           choices=filter_choices(g.user), statuses=FINDING_STATUSES,
+                           choices=filter_choices(g.user), statuses=lifecycle.STATES,
                            indicators=short_names(),
-                           can_decide=g.user.role in operations.DECIDING_ROLES,
-                           version_of=operations.version_of)
+                           can_decide=lifecycle.can_decide(g.user.role),
+                           version_of=decisions.version_of)
 
 
 @blueprint.get("/review/findings/<finding_uuid>")
@@ -64,12 +59,12 @@ def finding(finding_uuid):
 def decide(finding_uuid):
     form = request.form
     try:
-        review = operations.decide(g.user, finding_uuid, form.get("decision", ""),
+        review = decisions.decide(g.user, finding_uuid, form.get("decision", ""),
                                    form.get("reason"), form.get("version"), _form_deadline(form))
     except ApiError as error:
         return _refused(finding_uuid, error)
     db.session.commit()
-    flash(f"已{DECISIONS[review.decision]}", "success")
+    flash(f"已{lifecycle.DECISIONS[review.decision].label}", "success")
     return redirect(url_for(".finding", finding_uuid=finding_uuid))
 
 
@@ -78,7 +73,7 @@ def decide(finding_uuid):
 def change_class(finding_uuid):
     form = request.form
     try:
-        changed = operations.change_class(g.user, finding_uuid, form.get("problem_class", ""),
+        changed = decisions.change_class(g.user, finding_uuid, form.get("problem_class", ""),
                                           form.get("reason"), form.get("version"))
     except ApiError as error:
         return _refused(finding_uuid, error)
@@ -94,7 +89,7 @@ def bulk_accept():
     if not items:
         flash("请先勾选要确认的问题", "error")
         return redirect(request.referrer or url_for(".queue"))
-    outcomes = operations.bulk_accept(g.user, items)
+    outcomes = decisions.bulk_accept(g.user, items)
     db.session.commit()
     accepted = sum(o.accepted for o in outcomes)
     flash(f"已批量确认 {accepted} 条问题", "success")
@@ -107,13 +102,13 @@ def bulk_accept():
 @blueprint.post("/review/bulk-rectify")
 @login_required
 def bulk_rectify():
-    back = request.referrer or url_for("rectification_pages.findings", state="accepted")
+    back = request.referrer or url_for("rectification_pages.findings", state=lifecycle.ACCEPTED)
     items = [value.partition("|")[::2] for value in request.form.getlist("finding")]
     if not items:
         flash("请先勾选要下达整改的问题", "error")
         return redirect(back)
     try:
-        outcomes = operations.bulk_start_rectification(
+        outcomes = decisions.bulk_start_rectification(
             g.user, items, _form_deadline(request.form), request.form.get("reason"))
     except ApiError as error:
         if error.code != "request.invalid":
@@ -171,9 +166,9 @@ def _finding_page(finding: Finding, status: int = 200):
     return render_template(
         "desk/review_finding.html", finding=finding, building=finding.building,
         evidence=evidence, after=after, others=_other_photos(finding),
-        history=operations.decision_history(finding), today=china_today(),
-        version=operations.version_of(finding), decisions=DECISIONS, classes=PROBLEM_CLASSES,
-        can_decide=g.user.role in operations.DECIDING_ROLES,
+        history=decisions.decision_history(finding), today=china_today(),
+        version=decisions.version_of(finding), decisions=lifecycle.DECISIONS, classes=PROBLEM_CLASSES,
+        can_decide=lifecycle.can_decide(g.user.role),
         indicator_name=short_names().get(finding.indicator, ""),
         appraisal_flag=ruling_against(finding)), status
 

@@ -1,9 +1,11 @@
+"""The findings' payloads: a decision (API and desk alike), the review queue's filters, the
+rectification desk's filters."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.endpoints import ApiSchema, QuerySchema
-from server.review.models import DECISIONS
-from server.review.operations import RECTIFICATION_DECISIONS
-from server.surveys.models import FINDING_STATUSES, PROBLEM_CLASSES
+from server.findings.completion import LIST_STATES
+from server.findings.models import PROBLEM_CLASSES
+from sync import lifecycle
 
 
 class QueueFilter(QuerySchema):
@@ -15,7 +17,7 @@ class QueueFilter(QuerySchema):
     submitter = fields.Integer(validate=validate.Range(min=1))
     date_from = fields.Date()
     date_to = fields.Date()
-    status = fields.String(load_default="pending", validate=validate.OneOf(tuple(FINDING_STATUSES)))
+    status = fields.String(load_default=lifecycle.INITIAL, validate=validate.OneOf(tuple(lifecycle.STATES)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     disagreeing = fields.Boolean(load_default=False, metadata={
         "description": "只看与专业鉴定结论不一致的问题（指标1、2）"})
@@ -33,7 +35,7 @@ class QueueFilter(QuerySchema):
 class DecisionSchema(ApiSchema):
     """POST /api/findings/<uuid>/reviews"""
 
-    decision = fields.String(required=True, validate=validate.OneOf(tuple(DECISIONS)),
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(lifecycle.DECISIONS)),
                              metadata={"description": "accept 确认、return 退回、resurvey 需复查、"
                                        "verify 销项、rectify 下达整改、deadline 调整整改时限、"
                                        "reject_rectification 整改不合格"})
@@ -47,7 +49,7 @@ class DecisionSchema(ApiSchema):
 
     @validates_schema
     def deadline_only_for_rectification(self, data, **kwargs):
-        if data.get("deadline") is not None and data["decision"] not in RECTIFICATION_DECISIONS:
+        if data.get("deadline") is not None and data["decision"] not in lifecycle.DEADLINE_DECISIONS:
             raise ValidationError("只有下达整改、调整整改时限或整改不合格可以填写时限", "deadline")
     finding = fields.Function(lambda r: r.finding.uuid, dump_only=True)
     status = fields.Function(lambda r: r.finding.status, dump_only=True)
@@ -58,3 +60,25 @@ class ClassChangeSchema(ApiSchema):
     problem_class = fields.String(required=True, validate=validate.OneOf(PROBLEM_CLASSES))
     reason = fields.String(required=True, validate=validate.Length(1, 500))
     version = fields.String(required=True)
+
+
+class RectificationQuery(QuerySchema):
+    """The filters of /desk/rectification: the round (default the current one), a community
+    and a class."""
+
+    round = fields.String(validate=validate.Length(1, 20))
+    community = fields.Integer(validate=validate.Range(min=1))
+    problem_class = fields.String(validate=validate.OneOf(
+        PROBLEM_CLASSES, error="应为“限时解决”或“尽力解决”"))
+
+    def load(self, data, **kwargs):
+        # An empty form field means "no filter", not an invalid value.
+        return super().load({k: v for k, v in data.items() if v not in ("", None)}, **kwargs)
+
+
+class RectificationListQuery(RectificationQuery):
+    """/desk/rectification/findings: the findings behind one figure of the page."""
+
+    state = fields.String(required=True, error_messages={"required": "须指定"},
+                          validate=validate.OneOf(tuple(LIST_STATES), error="取值无效"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))

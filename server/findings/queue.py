@@ -1,5 +1,5 @@
 """The review queue: findings awaiting a decision, filtered, within the viewer's scope."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -13,9 +13,10 @@ from server.accounts.scopes import (
 from server.appraisals.disagreement import contradicts_appraisal
 from server.buildings.models import Building, Community, Estate
 from server.extensions import db
-from server.surveys.models import Finding
+from server.findings.models import Finding
+from sync import lifecycle
+from sync.china_time import china_midnight
 
-CHINA = timezone(timedelta(hours=8))
 PER_PAGE = 50
 
 
@@ -35,10 +36,10 @@ def queue_query(user: User, filters: dict):
     if filters.get("disagreeing"):
         stmt = stmt.where(contradicts_appraisal())
     if "date_from" in filters:
-        stmt = stmt.where(Finding.created_at >= _china_midnight(filters["date_from"]))
+        stmt = stmt.where(Finding.created_at >= china_midnight(filters["date_from"]))
     if "date_to" in filters:
         stmt = stmt.where(Finding.created_at
-                          < _china_midnight(filters["date_to"]) + timedelta(days=1))
+                          < china_midnight(filters["date_to"]) + timedelta(days=1))
     return stmt.order_by(Finding.created_at, Finding.id)
 
 
@@ -63,20 +64,11 @@ def filter_choices(user: User) -> dict:
     return {"communities": communities, "estates": estates, "submitters": submitters}
 
 
-def backlog_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Finding.id)).join(Finding.building)
-                             .where(buildings_visible_to(user), Finding.status == "pending"))
-
-
-def _china_midnight(day) -> datetime:
-    return datetime.combine(day, time(0), CHINA).astimezone(timezone.utc)
-
-
 def backlog_by_community(user: User) -> dict[int, int]:
     """Findings awaiting review, per community id."""
     rows = db.session.execute(
         select(Estate.community_id, func.count(Finding.id)).select_from(Finding)
         .join(Finding.building).join(Building.estate)
-        .where(buildings_visible_to(user), Finding.status == "pending")
+        .where(buildings_visible_to(user), Finding.status == lifecycle.PENDING)
         .group_by(Estate.community_id))
     return dict(rows.all())

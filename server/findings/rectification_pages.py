@@ -6,8 +6,7 @@ from sqlalchemy import select
 from server.accounts.pages import login_required
 from server.desk.rendering import load_query, register_page_errors
 from server.extensions import db
-from server.rectification.deadlines import china_today, days_overdue
-from server.rectification.operations import (
+from server.findings.completion import (
     LIST_STATES,
     carried_over_by_status,
     completion_by_class,
@@ -15,10 +14,13 @@ from server.rectification.operations import (
     findings_in_state,
     visible_communities,
 )
-from server.rectification.schemas import RectificationListQuery, RectificationQuery
-from server.review.operations import DECIDING_ROLES, version_of
+from server.findings.decisions import version_of
+from server.findings.models import PROBLEM_CLASSES
+from server.findings.schemas import RectificationListQuery, RectificationQuery
 from server.surveys.catalog import round_by_code
-from server.surveys.models import FINDING_STATUSES, PROBLEM_CLASSES, SurveyRound
+from server.surveys.models import SurveyRound
+from sync import lifecycle
+from sync.china_time import china_today
 
 blueprint = Blueprint("rectification_pages", __name__, url_prefix="/desk")
 register_page_errors(blueprint)
@@ -29,7 +31,7 @@ PER_PAGE = 50
 @blueprint.app_template_global("overdue_days")
 def overdue_days(finding) -> int:
     """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
-    return days_overdue(finding.status, finding.deadline, china_today())
+    return lifecycle.days_overdue(finding.status, finding.deadline, china_today())
 
 
 @blueprint.get("/rectification")
@@ -52,7 +54,7 @@ def overview():
         carried=db.paginate(carried, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
         carried_statuses=carried_over_by_status(g.user, survey_round, **narrowed),
         previous_rates=previous_rates,
-        statuses=FINDING_STATUSES, communities=visible_communities(g.user), rounds=_rounds())
+        statuses=lifecycle.STATES, communities=visible_communities(g.user), rounds=_rounds())
 
 
 @blueprint.get("/rectification/findings")
@@ -70,7 +72,7 @@ def findings():
         state_label=LIST_STATES[filters["state"]], states=LIST_STATES,
         communities=visible_communities(g.user), rounds=_rounds(),
         classes=PROBLEM_CLASSES, today=today, version_of=version_of,
-        can_rectify=filters["state"] == "accepted" and g.user.role in DECIDING_ROLES)
+        can_rectify=filters["state"] == lifecycle.ACCEPTED and lifecycle.can_decide(g.user.role))
 
 
 def _rounds() -> list:
