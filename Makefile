@@ -6,7 +6,7 @@ PORT   ?= 8000
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app server
 
-.PHONY: run serve test install install-dev chromium demo migration
+.PHONY: run serve test install install-dev test-system-packages demo migration
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,15 +32,17 @@ serve:
 	@echo "楼检已启动： http://127.0.0.1:$(PORT)/  （演示账号见 README）"
 	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
 
-# Chromium for the browser tests comes from Debian's package, never from a test tool's download;
-# a CJK font so its screenshots show Chinese rather than empty boxes.
-chromium:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy || { \
-	  echo "installing Debian's chromium and a Chinese font for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei >/dev/null; }
+# What the tests need from Debian (never from a test tool's download), installed when missing:
+# Chromium for the browser tests, a CJK font so their screenshots show Chinese rather than empty
+# boxes, and Node for the JavaScript tests (tests/js/, run by tests/unit/test_js_parity.py).
+test-system-packages:
+	@set -- $$(command -v chromium >/dev/null 2>&1 || echo chromium) \
+	  $$(fc-list 2>/dev/null | grep -qi wqy || echo fonts-wqy-microhei) \
+	  $$(command -v node >/dev/null 2>&1 || echo nodejs); \
+	[ $$# -eq 0 ] || { echo "installing Debian's $$* for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; }
 
-test: install-dev chromium
+test: install-dev test-system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # After changing models: write the migration, then read it before committing.

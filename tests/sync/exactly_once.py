@@ -203,7 +203,10 @@ class FieldTrial:
 
     @staticmethod
     def judge(run: Run) -> list[str]:
-        return exactly_once_problems(run.workload, run.outbox) + run.adapter.short_waits
+        """What is not exactly once, a Retry-After not waited out, and a scripted fault that
+        never struck (the test would pass without testing it)."""
+        return (exactly_once_problems(run.workload, run.outbox) + run.adapter.short_waits
+                + run.adapter.script_left())
 
     def trials(self, plans, *, script=()) -> list[Run]:
         """Each scenario through its faulty network, then compared with its clean twin. What

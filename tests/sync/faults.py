@@ -176,7 +176,8 @@ class Held:
 class FaultyAdapter(BaseAdapter):
     """Faults drawn at random (`probability` per request, at most `budget` in all), after any
     scripted ones: `script` entries (method, path regex, kind[, detail]) are each used once, on
-    the first request they match — "pass" lets one through, to place the next fault."""
+    the first request they match — "pass" lets one through, to place the next fault. An entry
+    no request matched is a fault the test meant and never made: `script_left` names them."""
 
     def __init__(self, transport: AppTransport, rng: random.Random, *, probability: float = 0.0,
                  budget: int = 0, kinds=FAULT_KINDS, crashes: ServerCrashes | None = None,
@@ -216,6 +217,11 @@ class FaultyAdapter(BaseAdapter):
         """Everything still stuck in the network arrives (after the device has finished)."""
         while self.held:
             self.transport.deliver(self.held.pop(0).request)
+
+    def script_left(self) -> list[str]:
+        """The scripted entries no request has matched yet, as problems."""
+        return [f"scripted {kind} {method} {path} never struck"
+                for method, path, kind, _ in self.script]
 
     def close(self):
         pass

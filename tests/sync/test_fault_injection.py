@@ -82,6 +82,12 @@ def push_answers(run: Run) -> list[list[str]]:
 
 # ---- one fault at a time ------------------------------------------------------------------------
 
+def test_a_scripted_fault_that_never_strikes_is_a_problem(field):
+    run = field.start(one_leak_and_one_gas_form(), script=[("DELETE", PUSH[1], "drop")])
+    field.finish(run)
+    assert run.problems == ["scripted drop DELETE /api/sync/push never struck"]
+
+
 def test_response_lost_after_commit_is_not_applied_twice(field):
     run = field.start(one_leak_and_one_gas_form(), script=[(*PUSH, "lose_answer")])
     field.finish(run)
@@ -206,6 +212,7 @@ def test_every_sync_waits_out_retry_after_on_a_budget_of_its_own(field):
     assert sync_once(run).stopped is None
     assert sync_once(run).stopped is None  # 600 s more, though the device waited 600 s before
     assert run.adapter.slept == [600, 600]
+    assert run.adapter.script_left() == []
 
 
 def test_server_crash_mid_batch_rolls_back_and_the_retry_applies_once(field):
