@@ -1,8 +1,12 @@
 """Make the embedded SQLite default behave like PostgreSQL where the code relies on it."""
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+def declare_writes(writes: bool) -> None:
+    """What the request's handler declared (@endpoint, @page), before it touches the database:
+    whether its transaction writes."""
+    g.request_writes = writes
 
 
 def make_sqlite_behave(engine) -> None:
@@ -10,9 +14,10 @@ def make_sqlite_behave(engine) -> None:
     (pysqlite's own transaction handling breaks them); waiting on a busy database rather than
     failing at once.
 
-    A request that may write begins IMMEDIATE: it takes the write lock up front. A deferred
-    transaction that reads and then writes while another worker writes cannot wait its turn —
-    SQLite answers "database is locked" at once — so concurrent pushes would fail."""
+    A request declared as writing (`declare_writes`) begins IMMEDIATE: it takes the write lock up
+    front. A deferred transaction that reads and then writes while another worker writes cannot
+    wait its turn — SQLite answers "database is locked" at once — so concurrent pushes would
+    fail. Reading requests begin deferred and never write."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
@@ -25,5 +30,6 @@ def make_sqlite_behave(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        writing = has_request_context() and request.method not in READ_ONLY_METHODS
+        writing = has_request_context() and g.get("request_writes",
+                                                  request.method not in ("GET", "HEAD"))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
