@@ -41,7 +41,7 @@ from sync import lifecycle
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
                   ledger_api, review_api, appraisals_api)
-PAGE_BLUEPRINTS = (account_pages, desk_pages, app_shell, review_pages, ledger_pages, appraisal_pages,
+PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
 # Who reacts to what happened (server/signals.py).
@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     for module in API_BLUEPRINTS:
         csrf.exempt(module.blueprint)  # bearer tokens, not cookies: nothing to forge
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(app_shell.blueprint)
     for module in PAGE_BLUEPRINTS:
         app.register_blueprint(module.blueprint)
 

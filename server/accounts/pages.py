@@ -1,60 +1,55 @@
-"""Signing in to the bureau's desk: a CSRF-protected form and a signed session."""
-import functools
+"""Signing in to the bureau's desk: a CSRF-protected form (the API's own credentials schema) and
+a signed session."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import fields, validate
 
-from server.accounts.auth import end_session, start_session, user_from_session
-from server.accounts.operations import LoginPolicy, attempt_login
-from server.extensions import db
+from server.accounts.auth import end_session, start_session
+from server.accounts.operations import attempt_login
+from server.accounts.routes import login_policy
+from server.accounts.schemas import TokenExchangeSchema
+from server.endpoints import QuerySchema
+from server.pages import PUBLIC, SIGNED_IN, page, page_blueprint
 
-blueprint = Blueprint("account_pages", __name__, url_prefix="/desk")
-
-
-class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+blueprint = page_blueprint("account_pages", __name__, url_prefix="/desk")
 
 
-def login_required(view):
-    @functools.wraps(view)
-    def guarded(**kwargs):
-        g.user = user_from_session()
-        if g.user is None:
-            return redirect(url_for("account_pages.login", next=request.full_path))
-        return view(**kwargs)
-
-    return guarded
+class SignInPageQuery(QuerySchema):
+    next = fields.String(validate=validate.Length(max=2000))
 
 
-@blueprint.route("/login", methods=["GET", "POST"])
-def login():
-    form = LoginForm()
-    if form.validate_on_submit():
-        policy = LoginPolicy(current_app.config["LOGIN_MAX_FAILURES"],
-                             current_app.config["LOGIN_LOCKOUT"])
-        outcome = attempt_login(form.username.data.strip(), form.password.data, policy)
-        db.session.commit()
-        if outcome.error is None:
-            start_session(outcome.user)
-            return redirect(_safe_next(request.args.get("next")))
-        flash(outcome.error.message, "error")
-        status = outcome.error.status
-    else:
-        status = 400 if request.method == "POST" else 200
-        for errors in form.errors.values():
-            for message in errors:
-                flash("表单已过期，请刷新页面后重试" if "CSRF" in message else message, "error")
-    return render_template("desk/login.html", form=form), status
+def _sign_in_page(status: int = 200):
+    return render_template("desk/login.html", username=request.form.get("username", "")), status
+
+
+def _sign_in_again(error):
+    flash(error.message, "error")
+    return _sign_in_page(error.status)
+
+
+@blueprint.get("/login")
+@page(roles=PUBLIC, query=SignInPageQuery, writes=False)
+def login_form(query):
+    return _sign_in_page()
+
+
+@blueprint.post("/login")
+@page(roles=PUBLIC, query=SignInPageQuery, form=TokenExchangeSchema, writes=True,
+      refused=_sign_in_again)
+def login(query, form):
+    outcome = attempt_login(form["username"], form["password"], login_policy())
+    if outcome.error is not None:  # answered, not raised: the failure count is kept
+        return _sign_in_again(outcome.error)
+    start_session(outcome.user)
+    return redirect(_safe_next(query.get("next")))
 
 
 @blueprint.post("/logout")
+@page(roles=SIGNED_IN, writes=False)
 def logout():
     end_session()
-    return redirect(url_for("account_pages.login"))
+    return redirect(url_for("account_pages.login_form"))
 
 
 def _safe_next(target: str | None) -> str:

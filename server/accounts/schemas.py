@@ -22,8 +22,10 @@ class UserSchema(ApiSchema):
 class TokenExchangeSchema(ApiSchema):
     """POST /api/auth/token: a username and password in, a bearer token out."""
 
-    username = fields.String(required=True, load_only=True, validate=validate.Length(1, 40))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 200))
+    username = fields.String(required=True, load_only=True, validate=validate.Length(1, 40),
+                             error_messages={"required": "请输入用户名"})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 200),
+                             error_messages={"required": "请输入密码"})
     label = fields.String(load_only=True, validate=validate.Length(max=60),
                           metadata={"description": "设备名称，便于日后吊销"})
     token = fields.String(dump_only=True)

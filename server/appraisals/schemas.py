@@ -67,6 +67,14 @@ class AppraisalSchema(ApiSchema):
             raise ValidationError("鉴定日期不能晚于今天")
 
 
+class UploadPageQuery(QuerySchema):
+    """The query string of /desk/appraisals/new: the building chosen (anything that is not an id
+    means none yet) or the words to find it by."""
+
+    building = fields.String(validate=validate.Length(max=40))
+    q = fields.String(validate=validate.Length(max=60, error="搜索词不能超过 60 个字"))
+
+
 class AppraisalListQuery(QuerySchema):
     """The query string of /desk/appraisals/."""
 

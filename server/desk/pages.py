@@ -1,15 +1,15 @@
 """The bureau's desk: server-rendered pages behind the sign-in."""
-from flask import Blueprint, g, render_template
+from flask import g, render_template
 
-from server.accounts.pages import login_required
 from server.desk.operations import community_overview, round_summary
+from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.catalog import current_round
 
-blueprint = Blueprint("desk_pages", __name__)
+blueprint = page_blueprint("desk_pages", __name__)
 
 
 @blueprint.get("/desk/")
-@login_required
+@page(roles=SIGNED_IN, writes=False)
 def overview():
     rows = community_overview(g.user)
     totals = {key: sum(r[key] for r in rows) for key in ("estates", "buildings", "prescreened")}

@@ -1,16 +1,14 @@
 """The desk's progress page, and the template filters every desk page uses."""
 
-from flask import Blueprint, g, render_template
+from flask import g, render_template
 
-from server.accounts.pages import login_required
 from server.desk.progress import device_sync_times, survey_progress
-from server.desk.rendering import register_page_errors
 from server.findings.queue import backlog_by_community
 from server.ledger.indicators import short_names
+from server.pages import SIGNED_IN, page, page_blueprint
 from sync.china_time import CHINA_TIME
 
-blueprint = Blueprint("progress_pages", __name__, url_prefix="/desk")
-register_page_errors(blueprint)
+blueprint = page_blueprint("progress_pages", __name__, url_prefix="/desk")
 
 
 @blueprint.app_template_filter("china_time")
@@ -27,7 +25,7 @@ def place(latitude, longitude) -> str:
 
 
 @blueprint.get("/progress")
-@login_required
+@page(roles=SIGNED_IN, writes=False)
 def progress():
     return render_template("desk/progress.html", rows=survey_progress(g.user),
                            backlog=backlog_by_community(g.user), devices=device_sync_times(g.user),

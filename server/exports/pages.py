@@ -2,11 +2,9 @@
 streamed."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response, g, render_template, request, stream_with_context
+from flask import Response, g, render_template, stream_with_context
 from marshmallow import fields, validate
 
-from server.accounts.pages import login_required
-from server.desk.rendering import load_query, register_page_errors
 from server.endpoints import QuerySchema
 from server.errors import ApiError
 from server.exports import finding_ledger
@@ -23,11 +21,11 @@ from server.exports.problems import (
 from server.exports.writers import streamed_download
 from server.findings.queue import filter_choices
 from server.ledger.indicators import indicator_list
+from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.catalog import round_by_code
 from sync.china_time import china_today
 
-blueprint = Blueprint("export_pages", __name__, url_prefix="/desk/exports")
-register_page_errors(blueprint)
+blueprint = page_blueprint("export_pages", __name__, url_prefix="/desk/exports")
 EXPORTS = {
     "building-ledger": "住房楼栋台账",
     "problems": "问题清单",
@@ -51,24 +49,19 @@ class ExportQuery(QuerySchema):
     state = fields.String(load_default="all", validate=validate.OneOf(
         tuple(finding_ledger.STATES), error="应为 " + "、".join(finding_ledger.STATES)))
 
-    def load(self, data, **kwargs):
-        return super().load({k: v for k, v in data.items()
-                             if v is not None and str(v).strip() != ""}, **kwargs)
-
 
 @blueprint.get("/")
-@login_required
+@page(roles=SIGNED_IN, writes=False)
 def index():
     return render_template("desk/exports.html", exports=EXPORTS, states=finding_ledger.STATES,
                            communities=filter_choices(g.user)["communities"])
 
 
 @blueprint.get("/<kind>.<file_format>")
-@login_required
-def download(kind, file_format):
+@page(roles=SIGNED_IN, query=ExportQuery, writes=False)
+def download(kind, file_format, query):
     if kind not in EXPORTS or file_format not in ("xlsx", "csv"):
         raise ApiError("request.bad_parameter", "没有这种导出，格式只能是 xlsx 或 csv")
-    query = load_query(ExportQuery, request.args)
     survey_round = round_by_code(query.get("round"))
     indicators = indicator_list(survey_round.system)
     names = {i["number"]: i["name"] for i in indicators}
@@ -96,7 +89,7 @@ def download(kind, file_format):
 
 
 @blueprint.get("/photos/<int:community_id>.zip")
-@login_required
+@page(roles=SIGNED_IN, writes=False)
 def community_photo_zip(community_id):
     communities = {c.id: c.name for c in filter_choices(g.user)["communities"]}
     if community_id not in communities:

@@ -1,146 +1,106 @@
 """The review desk: the queue, a finding with its photo evidence, and the decisions."""
-from datetime import date
-
-from flask import (
-    Blueprint,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import flash, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from server.accounts.pages import login_required
 from server.appraisals.disagreement import ruling_against
-from server.desk.rendering import load_query, register_page_errors
-from server.errors import ApiError
 from server.extensions import db
 from server.findings import decisions
 from server.findings.evidence import check_photo
 from server.findings.models import PROBLEM_CLASSES, Finding, FindingPhoto
 from server.findings.operations import find_finding
 from server.findings.queue import filter_choices, queue_page
-from server.findings.schemas import QueueFilter
+from server.findings.schemas import (BulkDecisionSchema, BulkRectificationSchema,
+                                     ClassChangeSchema, DecisionSchema, PhotoQuery, QueueFilter)
 from server.ledger.indicators import short_names
+from server.pages import SIGNED_IN, page, page_blueprint
 from server.photos.models import Photo
 from server.photos.operations import open_variant, readable_photo, require_sha256
 from sync import lifecycle
 from sync.china_time import china_today
 
-blueprint = Blueprint("review_pages", __name__, url_prefix="/desk")
-register_page_errors(blueprint)
+blueprint = page_blueprint("review_pages", __name__, url_prefix="/desk")
 OTHER_PHOTOS_SHOWN = 60
-PHOTO_SIZES = ("thumb", "display", "original")
+
+
+def _show_finding_again(error, finding_uuid):
+    """A refused decision: the finding page again, with the reason."""
+    flash(error.message, "error")
+    return _finding_page(find_finding(g.user, finding_uuid), error.status)
+
+
+def _back_with_reason(error, **_path):
+    flash(error.message, "error")
+    return redirect(request.referrer or url_for(".queue"))
 
 
 @blueprint.get("/review/")
-@login_required
-def queue():
-    filters = load_query(QueueFilter, request.args)
-    page = queue_page(g.user, filters)
-    return render_template("desk/review_queue.html", page=page, filters=filters,
-                           choices=filter_choices(g.user), statuses=lifecycle.STATES,
-                           indicators=short_names(),
+@page(roles=SIGNED_IN, query=QueueFilter, writes=False)
+def queue(query):
+    return render_template("desk/review_queue.html", page=queue_page(g.user, query),
+                           filters=query, choices=filter_choices(g.user),
+                           statuses=lifecycle.STATES, indicators=short_names(),
                            can_decide=lifecycle.can_decide(g.user.role),
                            version_of=decisions.version_of)
 
 
 @blueprint.get("/review/findings/<finding_uuid>")
-@login_required
+@page(roles=SIGNED_IN, writes=False)
 def finding(finding_uuid):
     return _finding_page(find_finding(g.user, finding_uuid))
 
 
 @blueprint.post("/review/findings/<finding_uuid>/decision")
-@login_required
-def decide(finding_uuid):
-    form = request.form
-    try:
-        review = decisions.decide(g.user, finding_uuid, form.get("decision", ""),
-                                   form.get("reason"), form.get("version"), _form_deadline(form))
-    except ApiError as error:
-        return _refused(finding_uuid, error)
-    db.session.commit()
+@page(roles=lifecycle.DECIDING_ROLES, form=DecisionSchema, writes=True,
+      refused=_show_finding_again)
+def decide(finding_uuid, form):
+    review = decisions.decide(g.user, finding_uuid, form["decision"], form["reason"],
+                              form["version"], form["deadline"])
     flash(f"已{lifecycle.DECISIONS[review.decision].label}", "success")
     return redirect(url_for(".finding", finding_uuid=finding_uuid))
 
 
 @blueprint.post("/review/findings/<finding_uuid>/class")
-@login_required
-def change_class(finding_uuid):
-    form = request.form
-    try:
-        changed = decisions.change_class(g.user, finding_uuid, form.get("problem_class", ""),
-                                          form.get("reason"), form.get("version"))
-    except ApiError as error:
-        return _refused(finding_uuid, error)
-    db.session.commit()
+@page(roles=lifecycle.DECIDING_ROLES, form=ClassChangeSchema, writes=True,
+      refused=_show_finding_again)
+def change_class(finding_uuid, form):
+    changed = decisions.change_class(g.user, finding_uuid, form["problem_class"], form["reason"],
+                                     form["version"])
     flash(f"问题分类已调整为“{changed.problem_class}”", "success")
     return redirect(url_for(".finding", finding_uuid=finding_uuid))
 
 
 @blueprint.post("/review/bulk-accept")
-@login_required
-def bulk_accept():
-    items = [value.partition("|")[::2] for value in request.form.getlist("finding")]
-    if not items:
-        flash("请先勾选要确认的问题", "error")
-        return redirect(request.referrer or url_for(".queue"))
-    outcomes = decisions.bulk_accept(g.user, items)
-    db.session.commit()
-    accepted = sum(o.accepted for o in outcomes)
-    flash(f"已批量确认 {accepted} 条问题", "success")
-    for outcome in outcomes:
-        if not outcome.accepted:
-            flash(f"问题 {outcome.finding[:8]} 未确认：{outcome.message}", "error")
+@page(roles=lifecycle.DECIDING_ROLES, form=BulkDecisionSchema, writes=True,
+      refused=_back_with_reason)
+def bulk_accept(form):
+    outcomes = decisions.bulk_accept(g.user, form["finding"])
+    flash(f"已批量确认 {sum(o.accepted for o in outcomes)} 条问题", "success")
+    _flash_skipped(outcomes, "未确认")
     return redirect(url_for(".queue"))
 
 
 @blueprint.post("/review/bulk-rectify")
-@login_required
-def bulk_rectify():
-    back = request.referrer or url_for("rectification_pages.findings", state=lifecycle.ACCEPTED)
-    items = [value.partition("|")[::2] for value in request.form.getlist("finding")]
-    if not items:
-        flash("请先勾选要下达整改的问题", "error")
-        return redirect(back)
-    try:
-        outcomes = decisions.bulk_start_rectification(
-            g.user, items, _form_deadline(request.form), request.form.get("reason"))
-    except ApiError as error:
-        if error.code != "request.invalid":
-            raise
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    db.session.commit()
+@page(roles=lifecycle.DECIDING_ROLES, form=BulkRectificationSchema, writes=True,
+      refused=_back_with_reason)
+def bulk_rectify(form):
+    outcomes = decisions.bulk_start_rectification(g.user, form["finding"], form["deadline"],
+                                                  form["reason"])
     flash(f"已对 {sum(o.accepted for o in outcomes)} 条问题下达整改", "success")
+    _flash_skipped(outcomes, "未下达整改")
+    return redirect(request.referrer
+                    or url_for("rectification_pages.findings", state=lifecycle.ACCEPTED))
+
+
+def _flash_skipped(outcomes, verb: str) -> None:
     for outcome in outcomes:
         if not outcome.accepted:
-            flash(f"问题 {outcome.finding[:8]} 未下达整改：{outcome.message}", "error")
-    return redirect(back)
-
-
-def _form_deadline(form) -> date | None:
-    text = (form.get("deadline") or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError("request.invalid", "整改完成时限应为日期（年-月-日）",
-                       details={"fields": {"deadline": ["应为日期"]}}) from None
+            flash(f"问题 {outcome.finding[:8]} {verb}：{outcome.message}", "error")
 
 
 @blueprint.get("/photos/<sha>")
-@login_required
-def photo(sha):
-    size = request.args.get("size", "display")
-    if size not in PHOTO_SIZES:
-        raise ApiError("request.bad_parameter", "照片尺寸应为 thumb、display 或 original")
+@page(roles=SIGNED_IN, query=PhotoQuery, writes=False)
+def photo(sha, query):
+    size = query["size"]
     stored = readable_photo(g.user, require_sha256(sha))
     file, length = open_variant(stored, size)
     response = send_file(file, mimetype=stored.mime_type if size == "original" else "image/jpeg",
@@ -148,12 +108,6 @@ def photo(sha):
     response.content_length = length
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _refused(finding_uuid: str, error: ApiError):
-    db.session.rollback()
-    flash(error.message, "error")
-    return _finding_page(find_finding(g.user, finding_uuid), error.status)
 
 
 def _finding_page(finding: Finding, status: int = 200):

@@ -1,10 +1,8 @@
 """The rectification desk (整改): 问题整治完成率 per class, the overdue problems, and last round's
 problems the workers are asked to follow up; every number opens the findings behind it."""
-from flask import Blueprint, g, render_template, request
+from flask import g, render_template
 from sqlalchemy import select
 
-from server.accounts.pages import login_required
-from server.desk.rendering import load_query, register_page_errors
 from server.extensions import db
 from server.findings.completion import (
     LIST_STATES,
@@ -17,13 +15,13 @@ from server.findings.completion import (
 from server.findings.decisions import version_of
 from server.findings.models import PROBLEM_CLASSES
 from server.findings.schemas import RectificationListQuery, RectificationQuery
+from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.catalog import round_by_code
 from server.surveys.models import SurveyRound
 from sync import lifecycle
 from sync.china_time import china_today
 
-blueprint = Blueprint("rectification_pages", __name__, url_prefix="/desk")
-register_page_errors(blueprint)
+blueprint = page_blueprint("rectification_pages", __name__, url_prefix="/desk")
 SHOWN_ON_OVERVIEW = 50
 PER_PAGE = 50
 
@@ -35,20 +33,19 @@ def overdue_days(finding) -> int:
 
 
 @blueprint.get("/rectification")
-@login_required
-def overview():
-    filters = load_query(RectificationQuery, request.args)
-    survey_round = round_by_code(filters.get("round"))
+@page(roles=SIGNED_IN, query=RectificationQuery, writes=False)
+def overview(query):
+    survey_round = round_by_code(query.get("round"))
     today = china_today()
-    narrowed = {"community_id": filters.get("community"),
-                "problem_class": filters.get("problem_class")}
+    narrowed = {"community_id": query.get("community"),
+                "problem_class": query.get("problem_class")}
     overdue = findings_in_state(g.user, survey_round, "overdue", today, **narrowed)
     carried = findings_in_state(g.user, survey_round, "carried", today, **narrowed)
     previous = survey_round.previous_round
     previous_rates = None if previous is None else completion_by_class(
-        g.user, previous, today, community_id=filters.get("community"))
+        g.user, previous, today, community_id=query.get("community"))
     return render_template(
-        "desk/rectification.html", survey_round=survey_round, filters=filters, today=today,
+        "desk/rectification.html", survey_round=survey_round, filters=query, today=today,
         table=completion_table(g.user, survey_round, today), classes=PROBLEM_CLASSES,
         overdue=db.paginate(overdue, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
         carried=db.paginate(carried, page=1, per_page=SHOWN_ON_OVERVIEW, error_out=False),
@@ -58,21 +55,20 @@ def overview():
 
 
 @blueprint.get("/rectification/findings")
-@login_required
-def findings():
-    filters = load_query(RectificationListQuery, request.args)
-    survey_round = round_by_code(filters.get("round"))
+@page(roles=SIGNED_IN, query=RectificationListQuery, writes=False)
+def findings(query):
+    survey_round = round_by_code(query.get("round"))
     today = china_today()
-    stmt = findings_in_state(g.user, survey_round, filters["state"], today,
-                             community_id=filters.get("community"),
-                             problem_class=filters.get("problem_class"))
+    stmt = findings_in_state(g.user, survey_round, query["state"], today,
+                             community_id=query.get("community"),
+                             problem_class=query.get("problem_class"))
     return render_template(
-        "desk/rectification_findings.html", survey_round=survey_round, filters=filters,
-        page=db.paginate(stmt, page=filters["page"], per_page=PER_PAGE, error_out=False),
-        state_label=LIST_STATES[filters["state"]], states=LIST_STATES,
+        "desk/rectification_findings.html", survey_round=survey_round, filters=query,
+        page=db.paginate(stmt, page=query["page"], per_page=PER_PAGE, error_out=False),
+        state_label=LIST_STATES[query["state"]], states=LIST_STATES,
         communities=visible_communities(g.user), rounds=_rounds(),
         classes=PROBLEM_CLASSES, today=today, version_of=version_of,
-        can_rectify=filters["state"] == lifecycle.ACCEPTED and lifecycle.can_decide(g.user.role))
+        can_rectify=query["state"] == lifecycle.ACCEPTED and lifecycle.can_decide(g.user.role))
 
 
 def _rounds() -> list:

@@ -1,6 +1,6 @@
 """The findings' payloads: a decision (API and desk alike), the review queue's filters, the
 rectification desk's filters."""
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from server.endpoints import ApiSchema, QuerySchema
 from server.findings.completion import LIST_STATES
@@ -27,9 +27,6 @@ class QueueFilter(QuerySchema):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError("开始日期不能晚于结束日期", "date_to")
 
-    def load(self, data, **kwargs):
-        # An empty form field means "no filter", not an invalid value.
-        return super().load({k: v for k, v in data.items() if v not in ("", None)}, **kwargs)
 
 
 class DecisionSchema(ApiSchema):
@@ -49,7 +46,8 @@ class DecisionSchema(ApiSchema):
 
     @validates_schema
     def deadline_only_for_rectification(self, data, **kwargs):
-        if data.get("deadline") is not None and data["decision"] not in lifecycle.DEADLINE_DECISIONS:
+        if data.get("deadline") is not None \
+                and data["decision"] not in lifecycle.DEADLINE_DECISIONS:
             raise ValidationError("只有下达整改、调整整改时限或整改不合格可以填写时限", "deadline")
     finding = fields.Function(lambda r: r.finding.uuid, dump_only=True)
     status = fields.Function(lambda r: r.finding.status, dump_only=True)
@@ -57,9 +55,41 @@ class DecisionSchema(ApiSchema):
 
 
 class ClassChangeSchema(ApiSchema):
-    problem_class = fields.String(required=True, validate=validate.OneOf(PROBLEM_CLASSES))
-    reason = fields.String(required=True, validate=validate.Length(1, 500))
+    """The desk's 调整问题分类 on a finding (with the version the page showed)."""
+
+    problem_class = fields.String(required=True, validate=validate.OneOf(
+        PROBLEM_CLASSES, error="只能是“限时解决”或“尽力解决”"))
+    reason = fields.String(required=True, validate=validate.Length(1, 500),
+                           error_messages={"required": "请填写原因"})
     version = fields.String(required=True)
+
+
+class BulkDecisionSchema(ApiSchema):
+    """The desk's bulk decisions: the ticked findings, each "uuid|version" as the queue showed
+    it; loaded as (uuid, version) pairs."""
+
+    finding = fields.List(
+        fields.String(validate=validate.Regexp(r"^[0-9a-f-]{1,36}\|[^|]{1,40}$",
+                                               error="不是队列中的问题")),
+        required=True, validate=validate.Length(1, 500, error="一次最多 500 条"),
+        error_messages={"required": "请先勾选问题"})
+
+    @post_load
+    def pairs(self, data, **kwargs):
+        data["finding"] = [tuple(value.split("|")) for value in data["finding"]]
+        return data
+
+
+class BulkRectificationSchema(BulkDecisionSchema):
+    """下达整改 for the ticked findings, with one deadline and measure."""
+
+    deadline = fields.Date(load_default=None)
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class PhotoQuery(QuerySchema):
+    size = fields.String(load_default="display",
+                         validate=validate.OneOf(("thumb", "display", "original")))
 
 
 class RectificationQuery(QuerySchema):
@@ -71,9 +101,6 @@ class RectificationQuery(QuerySchema):
     problem_class = fields.String(validate=validate.OneOf(
         PROBLEM_CLASSES, error="应为“限时解决”或“尽力解决”"))
 
-    def load(self, data, **kwargs):
-        # An empty form field means "no filter", not an invalid value.
-        return super().load({k: v for k, v in data.items() if v not in ("", None)}, **kwargs)
 
 
 class RectificationListQuery(RectificationQuery):

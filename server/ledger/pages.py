@@ -1,17 +1,15 @@
 """The ledgers on the desk: one building's file (一楼一档), the building × indicator matrix of an
 estate or community, and the indicator table whose every number opens its buildings."""
-from flask import Blueprint, g, render_template, request
+from flask import g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.accounts.pages import login_required
 from server.accounts.scopes import can_see_estate
 from server.appraisals.disagreement import disagreeing_submission_ids
 from server.appraisals.models import Appraisal
 from server.appraisals.operations import can_appraise
 from server.buildings.models import Community, Estate
 from server.buildings.operations import get_building
-from server.desk.rendering import load_query, register_page_errors
 from server.errors import ApiError
 from server.extensions import db
 from server.findings.models import Finding
@@ -30,17 +28,16 @@ from server.ledger.tables import (
     findings_behind,
     indicator_table,
 )
+from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.catalog import round_by_code
 from server.surveys.models import Submission, SurveyRound
 
-blueprint = Blueprint("ledger_pages", __name__, url_prefix="/desk")
-register_page_errors(blueprint)
+blueprint = page_blueprint("ledger_pages", __name__, url_prefix="/desk")
 
 
 @blueprint.get("/buildings/<int:building_id>")
-@login_required
-def building(building_id):
-    query = load_query(RoundQuery, request.args)
+@page(roles=SIGNED_IN, query=RoundQuery, writes=False)
+def building(building_id, query):
     building = get_building(g.user, building_id)
     survey_round = round_by_code(query.get("round"))
     submissions = db.session.scalars(
@@ -66,25 +63,25 @@ def building(building_id):
 
 
 @blueprint.get("/ledger/estates/<int:estate_id>")
-@login_required
-def estate_matrix(estate_id):
+@page(roles=SIGNED_IN, query=RoundQuery, writes=False)
+def estate_matrix(estate_id, query):
     estate = _visible(Estate, estate_id)
-    return _matrix_page(f"{estate.community.name} · {estate.name}", estate_id=estate.id)
+    return _matrix_page(f"{estate.community.name} · {estate.name}", query, estate_id=estate.id)
 
 
 @blueprint.get("/ledger/communities/<int:community_id>")
-@login_required
-def community_matrix(community_id):
+@page(roles=SIGNED_IN, query=RoundQuery, writes=False)
+def community_matrix(community_id, query):
     community = db.session.get(Community, community_id)
     if community is None or not any(can_see_estate(g.user, e) for e in community.estates):
         raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
-    return _matrix_page(f"{community.town.name} · {community.name}", community_id=community.id)
+    return _matrix_page(f"{community.town.name} · {community.name}", query,
+                        community_id=community.id)
 
 
 @blueprint.get("/ledger/indicators", endpoint="indicator_table")
-@login_required
-def indicator_table_page():
-    query = load_query(IndicatorTableQuery, request.args)
+@page(roles=SIGNED_IN, query=IndicatorTableQuery, writes=False)
+def indicator_table_page(query):
     survey_round = round_by_code(query.get("round"))
     level = query["level"]
     rows = indicator_table(g.user, survey_round, level)
@@ -98,9 +95,8 @@ def indicator_table_page():
 
 
 @blueprint.get("/ledger/indicators/<int:indicator>/buildings")
-@login_required
-def counting(indicator):
-    query = load_query(CountingBuildingsQuery, request.args)
+@page(roles=SIGNED_IN, query=CountingBuildingsQuery, writes=False)
+def counting(indicator, query):
     survey_round = round_by_code(query.get("round"))
     names = {i["number"]: i for i in indicator_list(survey_round.system)}
     if indicator not in names:
@@ -115,8 +111,8 @@ def counting(indicator):
                            unit_name=_unit_name(query["level"], query["id"]))
 
 
-def _matrix_page(title: str, **where):
-    survey_round = round_by_code(load_query(RoundQuery, request.args).get("round"))
+def _matrix_page(title: str, query: dict, **where):
+    survey_round = round_by_code(query.get("round"))
     matrix = building_matrix(g.user, survey_round, **where)
     return render_template("desk/ledger_matrix.html", title=title, matrix=matrix,
                            survey_round=survey_round, by_estate="community_id" in where,

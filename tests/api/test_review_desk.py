@@ -288,3 +288,41 @@ def test_an_edit_from_the_field_and_a_decision_at_once_never_both_apply(
     assert (answers["decision"] == 201) != (answers["edit"] == "applied"), answers
     assert (stored.status, stored.description) in {("accepted", "踏步缺角"),
                                                    ("pending", "踏步缺角两处")}
+
+
+def test_the_desk_refuses_a_reason_over_500_characters_as_the_api_does(
+        client, sign_in, csrf_from, auth_headers, reviewer, finding):
+    sign_in(reviewer)
+    response = decide(client, csrf_from, finding, "return", reason="模" * 501)
+    assert response.status_code == 422
+    assert "原因" in response.get_data(as_text=True)
+    api = client.post(f"/api/findings/{finding.uuid}/reviews", headers=auth_headers(reviewer),
+                      json={"decision": "return", "reason": "模" * 501,
+                            "version": version_of(finding)})
+    assert api.status_code == 422 and "reason" in api.json["error"]["details"]["fields"]
+    db.session.expire_all()
+    assert db.session.get(Finding, finding.id).status == "pending"
+
+
+def test_the_desk_refuses_a_deadline_on_a_decision_that_sets_none(client, sign_in, csrf_from,
+                                                                  reviewer, finding):
+    sign_in(reviewer)
+    page = f"/desk/review/findings/{finding.uuid}"
+    response = client.post(f"{page}/decision", data={
+        "decision": "accept", "version": version_of(finding), "deadline": "2099-01-01",
+        "csrf_token": csrf_from(page)})
+    assert response.status_code == 422
+    assert "只有下达整改" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Finding, finding.id).status == "pending"
+
+
+def test_bulk_accept_with_nothing_ticked_says_so_and_changes_nothing(client, sign_in, csrf_from,
+                                                                     reviewer, finding):
+    sign_in(reviewer)
+    response = client.post("/desk/review/bulk-accept",
+                           data={"csrf_token": csrf_from("/desk/review/")},
+                           follow_redirects=True)
+    assert "请先勾选问题" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Finding, finding.id).status == "pending"

@@ -1,0 +1,137 @@
+"""The one way a desk page is written, as `@endpoint` is for the API: sign-in → role → query and
+form loaded through the API's own schemas → the handler → one commit (or rollback).
+
+    @blueprint.post("/review/findings/<finding_uuid>/decision")
+    @page(roles=lifecycle.DECIDING_ROLES, form=DecisionSchema, writes=True, refused=show_again)
+    def decide(finding_uuid, form): ...
+
+A refused request (an ApiError from the handler) is rolled back; `refused(error, **path_args)`
+then answers it (e.g. the same page with the reason shown), or the error page does.
+An empty field of a page's form or query string means "not given", as a browser sends it.
+"""
+import functools
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, ValidationError, fields
+
+from server.accounts.auth import user_from_session
+from server.db_sqlite import declare_writes
+from server.errors import ApiError
+from server.extensions import db
+
+SIGNED_IN = None  # roles=SIGNED_IN: any signed-in account
+PUBLIC = "public"  # roles=PUBLIC: no sign-in (the sign-in page itself)
+NOT_A_FIELD = ("csrf_token",)  # posted by every desk form, checked by CSRFProtect
+
+FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标", "submitter": "提交人",
+                "date_from": "开始日期", "date_to": "结束日期", "status": "状态", "page": "页码",
+                "level": "汇总层级", "id": "编号", "format": "格式", "round": "轮次",
+                "counts": "是否计入", "include_pending": "含待审核",
+                "disagreeing": "与鉴定结论不一致", "problem_class": "问题分类", "state": "类别",
+                "responsible_unit": "责任单位", "reason": "原因", "deadline": "整改完成时限",
+                "decision": "审核结论", "version": "版本", "finding": "问题", "size": "尺寸",
+                "username": "用户名", "password": "密码", "document": "鉴定报告",
+                "building_id": "楼栋", "appraised_on": "鉴定日期", "conclusion": "鉴定结论",
+                "grade": "等级", "uuid": "编号"}
+MESSAGES = {"Not a valid integer.": "应为整数", "Not a valid date.": "应为日期（年-月-日）",
+            "Unknown field.": "不认识的参数", "Missing data for required field.": "必填",
+            "Not a valid string.": "应为文字", "Not a valid boolean.": "应为是或否"}
+
+
+def page(*, roles, writes: bool, query: type[Schema] | None = None,
+         form: type[Schema] | None = None, refused=None):
+    """`roles`: SIGNED_IN, PUBLIC or a collection of accounts.Role values. `writes`: whether the
+    page's transaction writes (SQLite then takes its write lock up front)."""
+    query_schema = query() if query is not None else None
+    form_schema = form() if form is not None else None
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def view(**path_args):
+            declare_writes(writes)
+            if roles != PUBLIC:
+                g.user = user_from_session()
+                if g.user is None:
+                    return redirect(url_for("account_pages.login_form", next=request.full_path))
+                if roles is not SIGNED_IN and g.user.role not in roles:
+                    raise ApiError("auth.forbidden")
+            kwargs = dict(path_args)
+            try:
+                if query_schema is not None:
+                    kwargs["query"] = load(query_schema, request.args, "request.bad_parameter",
+                                           "查询条件有误")
+                if form_schema is not None:
+                    kwargs["form"] = load(form_schema, _posted(form_schema), "request.invalid",
+                                          "请修改后重新提交")
+                response = handler(**kwargs)
+            except ApiError as error:
+                db.session.rollback()
+                if refused is None:
+                    raise
+                return refused(error, **path_args)
+            db.session.commit()
+            return response
+
+        view.page_writes = writes
+        return view
+
+    return decorate
+
+
+def load(schema: Schema, data, code: str, lead: str) -> dict:
+    """A page's query string or form through its schema; every problem named in Chinese."""
+    given = {k: v for k, v in data.items() if v not in ("", None, [])}
+    try:
+        return schema.load(given)
+    except ValidationError as error:
+        problems = "；".join(f"{FIELD_LABELS.get(name, name)}：{_first(messages)}"
+                             for name, messages in error.messages.items())
+        raise ApiError(code, f"{lead}——{problems}", details={"fields": error.messages}) from None
+
+
+def _posted(schema: Schema) -> dict:
+    """The posted form and files, as the schema's fields take them: a list field gets every
+    value of its name, any other field the one value."""
+    data = {}
+    for name in (*request.form.keys(), *request.files.keys()):
+        if name in NOT_A_FIELD:
+            continue
+        if isinstance(schema.fields.get(name), fields.List):
+            data[name] = request.form.getlist(name)
+        else:
+            data[name] = request.files.get(name) or request.form.get(name)
+    return data
+
+
+def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
+    """A blueprint of desk pages: errors raised in them render as a desk page, not as JSON."""
+    blueprint = Blueprint(name, import_name, **options)
+
+    @blueprint.errorhandler(ApiError)
+    def show_error(error: ApiError):
+        db.session.rollback()
+        return render_template("desk/error.html", error=error), error.status
+
+    @blueprint.errorhandler(CSRFError)
+    def show_csrf_error(_error):
+        db.session.rollback()
+        error = ApiError("request.malformed", "页面已过期（安全令牌无效），请刷新页面后重试")
+        return render_template("desk/error.html", error=error), error.status
+
+    return blueprint
+
+
+def _first(messages) -> str:
+    if isinstance(messages, dict):
+        return _first(next(iter(messages.values())))
+    if isinstance(messages, list):
+        return _first(messages[0]) if messages else ""
+    text = str(messages)
+    if text.startswith("Must be one of"):
+        return "取值无效"
+    if text.startswith(("Must be greater", "Must be less")):
+        return "数值超出范围"
+    if text.startswith("Longer than maximum length"):
+        return "内容过长"
+    return MESSAGES.get(text, text)
