@@ -13,11 +13,16 @@ from typing import NamedTuple
 from forms.rules import evaluate, is_answered
 from forms.schema import DEFAULT_PHOTOS_MAX_COUNT, DEFAULT_TEXT_MAX_LENGTH
 
-PHOTO_HASH = re.compile(r"[0-9a-f]{64}")  # used with fullmatch: "$" would allow a final newline
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")  # used with fullmatch: "$" would allow a final newline
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HIGHEST_FLOOR = 200  # no building is taller; keeps a floor inside the database's integer range
 LOCATION_KEYS = ("unit", "floor", "detail")
 LOCATION_TEXT_LIMITS = {"unit": 20, "detail": 200}
+
+
+def is_sha256(value) -> bool:
+    """A content address as Loujian writes it (photos, documents): 64 lowercase hex digits."""
+    return isinstance(value, str) and SHA256_HEX.fullmatch(value) is not None
 FORM_LEVEL = "_answers"  # key of errors that concern the answers as a whole
 
 
@@ -142,7 +147,7 @@ def _check_date(question, value, facts):
 
 
 def _check_photos(question, value, facts):
-    if not isinstance(value, list) or not all(isinstance(h, str) and PHOTO_HASH.fullmatch(h) for h in value):
+    if not isinstance(value, list) or not all(is_sha256(h) for h in value):
         return ["照片应为SHA-256哈希值（64位小写十六进制）的列表"]
     if len(set(value)) != len(value):
         return ["照片不能重复"]

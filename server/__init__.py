@@ -31,7 +31,7 @@ from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
 from server.signals import photo_arrived, round_opened
 from server.photos import routes as photos_api
-from server.surveys import catalog
+from server import catalog
 from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
 from server.syncing import feed

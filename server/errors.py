@@ -29,8 +29,6 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "form.unknown": (404, "找不到该表单或表单版本"),
     "form.retired": (422, "该表单版本已停用，请更新应用后重新填写"),
     "round.unknown": (404, "找不到该体检轮次"),
-    "submission.conflict": (409, "同一编号已提交过不同内容"),
-    "building.conflict": (409, "楼栋编号或楼号已存在"),
     "sync.conflict": (409, "该操作编号已提交过不同内容"),
     "sync.batch_too_large": (422, "一次最多同步 100 条操作，请分批提交"),
     "finding.not_editable": (409, "该问题已审核，不能再修改"),

@@ -11,6 +11,7 @@ from sqlalchemy import Select, false, select
 from server.accounts.models import Role, User, user_communities
 from server.buildings.models import Building, Community, Estate, Town
 from server.errors import ApiError
+from server.extensions import db
 
 SURVEYING_ROLES = frozenset({Role.WORKER, Role.PROPERTY, Role.AGENCY, Role.ADMIN})
 COUNTY_WIDE_ROLES = frozenset({Role.AGENCY, Role.REVIEWER, Role.ADMIN})
@@ -30,6 +31,14 @@ def visible_estate_ids(user: User) -> Select:
 
 def visible_community_ids(user: User) -> Select:
     return select(Estate.community_id).where(Estate.id.in_(visible_estate_ids(user))).distinct()
+
+
+def visible_communities(user: User) -> list:
+    """(id, name) of the communities the user sees an estate of, by name: what a community
+    filter offers, and the test of whether a community may be shown."""
+    return db.session.execute(
+        select(Community.id, Community.name).where(Community.id.in_(visible_community_ids(user)))
+        .order_by(Community.name, Community.id)).all()
 
 
 def buildings_visible_to(user: User):

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, request
 
 from server.app_shell import shell
-from server.surveys.catalog import current_system_code, form_registry
+from server.catalog import current_system_code, form_registry
 
 blueprint = Blueprint("app_shell", __name__)
 

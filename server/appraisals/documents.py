@@ -17,12 +17,12 @@ from werkzeug.datastructures import FileStorage
 
 from server.errors import ApiError
 from server.files import write_whole
+from forms.answers import is_sha256
 
 PDF_MAGIC = b"%PDF-"
 NAME_LIMIT = 200
 DEFAULT_NAME = "鉴定报告.pdf"
 STORE_EXTENSION = "loujian.document_store"  # app.extensions key; put an object store here to swap
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DocumentStore(Protocol):
@@ -53,7 +53,7 @@ class DiskDocumentStore:
         return self._path(sha256).stat().st_size
 
     def _path(self, sha256: str) -> Path:
-        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        if not is_sha256(sha256):
             raise ValueError("a document key must be a lowercase hex SHA-256")
         return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.pdf"
 

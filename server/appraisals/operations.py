@@ -21,7 +21,7 @@ from server.buildings.models import Building, Estate
 from server.buildings.operations import get_building
 from server.errors import ApiError
 from server.extensions import db
-from server.surveys.catalog import round_by_code
+from server.catalog import round_by_code
 from server.surveys.models import SurveyRound
 from sync.idempotency import differing_fields
 

@@ -9,7 +9,7 @@ from server.buildings.importing import ImportFileError, load_mapping, parse_file
 from server.buildings.models import County
 from server.buildings.upsert import import_buildings
 from server.extensions import db
-from server.surveys.catalog import current_structure_form
+from server.catalog import current_structure_form
 
 buildings_cli = click.Group("buildings", help="楼栋：从普查表或住建局名单导入。")
 SHOWN_REJECTIONS = 10

@@ -5,7 +5,7 @@ from server.buildings import operations
 from server.buildings.schemas import (BuildingFactsSchema, BuildingQuery, BuildingSchema,
                                       CommunityNodeSchema)
 from server.endpoints import endpoint, page_of, paginate
-from server.surveys.catalog import current_structure_form
+from server.catalog import current_structure_form
 
 blueprint = Blueprint("buildings_api", __name__, url_prefix="/api")
 ALL_ROLES = tuple(Role)

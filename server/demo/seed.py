@@ -10,7 +10,7 @@ from server.buildings.operations import refresh_prescreen
 from server.demo.county import AccountPlan, CountyPlan, EstatePlan
 from server.extensions import db
 from server.models import data_tables_children_first
-from server.surveys.catalog import current_round, current_structure_form
+from server.catalog import current_round, current_structure_form
 from server.surveys.models import SurveyRound
 
 # The one place the demo passwords live; README's table of demo accounts repeats it.

@@ -13,7 +13,7 @@ from server.demo.desk import Desk, record_appraisals
 from server.demo.fieldwork import Fieldwork, plan_fieldwork, stable_uuid
 from server.extensions import db
 from server.photos.operations import receive_photo
-from server.surveys.catalog import form_registry, round_by_code
+from server.catalog import form_registry, round_by_code
 from server.syncing.operations import push
 from sync import lifecycle
 

@@ -3,7 +3,7 @@ from flask import g, render_template
 
 from server.desk.operations import community_overview, round_summary
 from server.pages import SIGNED_IN, page, page_blueprint
-from server.surveys.catalog import current_round
+from server.catalog import current_round
 
 blueprint = page_blueprint("desk_pages", __name__)
 

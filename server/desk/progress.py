@@ -6,7 +6,7 @@ from server.accounts.models import User
 from server.accounts.scopes import COUNTY_WIDE_ROLES, buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
-from server.surveys.catalog import current_round
+from server.catalog import current_round
 from server.surveys.models import Submission
 from server.syncing.models import Device
 

@@ -4,7 +4,7 @@ from flask import g, render_template
 
 from server.desk.progress import device_sync_times, survey_progress
 from server.findings.queue import backlog_by_community
-from server.ledger.indicators import short_names
+from server.catalog import short_names
 from server.pages import SIGNED_IN, page, page_blueprint
 from sync.china_time import CHINA_TIME
 

@@ -19,10 +19,9 @@ from server.exports.problems import (
     suggestion_rows,
 )
 from server.exports.writers import streamed_download
-from server.findings.queue import filter_choices
-from server.ledger.indicators import indicator_list
+from server.accounts.scopes import visible_communities
+from server.catalog import indicator_list, round_by_code
 from server.pages import SIGNED_IN, page, page_blueprint
-from server.surveys.catalog import round_by_code
 from sync.china_time import china_today
 
 blueprint = page_blueprint("export_pages", __name__, url_prefix="/desk/exports")
@@ -54,7 +53,7 @@ class ExportQuery(QuerySchema):
 @page(roles=SIGNED_IN, writes=False)
 def index():
     return render_template("desk/exports.html", exports=EXPORTS, states=finding_ledger.STATES,
-                           communities=filter_choices(g.user)["communities"])
+                           communities=visible_communities(g.user))
 
 
 @blueprint.get("/<kind>.<file_format>")
@@ -91,7 +90,7 @@ def download(kind, file_format, query):
 @blueprint.get("/photos/<int:community_id>.zip")
 @page(roles=SIGNED_IN, writes=False)
 def community_photo_zip(community_id):
-    communities = {c.id: c.name for c in filter_choices(g.user)["communities"]}
+    communities = dict(visible_communities(g.user))
     if community_id not in communities:
         raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
     chunks = zip_chunks(community_photos(g.user, community_id))

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
 from server.accounts.models import User
-from server.accounts.scopes import buildings_visible_to, visible_community_ids
+from server.accounts.scopes import buildings_visible_to, visible_communities
 from server.buildings.models import Building, Community, Estate
 from server.extensions import db
 from server.findings.models import PROBLEM_CLASSES, Finding
@@ -151,9 +151,3 @@ def completion_by_class(user: User, survey_round: SurveyRound, today: date, *,
     return next((row["classes"] for row in table["communities"] if row["id"] == community_id),
                 {c: Tally() for c in PROBLEM_CLASSES})
 
-
-def visible_communities(user: User) -> list:
-    """The communities the filter offers: (id, name) of those the viewer can see."""
-    return db.session.execute(
-        select(Community.id, Community.name).where(Community.id.in_(visible_community_ids(user)))
-        .order_by(Community.name, Community.id)).all()

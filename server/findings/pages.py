@@ -11,7 +11,7 @@ from server.findings.operations import find_finding
 from server.findings.queue import filter_choices, queue_page
 from server.findings.schemas import (BulkDecisionSchema, BulkRectificationSchema,
                                      ClassChangeSchema, DecisionSchema, PhotoQuery, QueueFilter)
-from server.ledger.indicators import short_names
+from server.catalog import short_names
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.photos.models import Photo
 from server.photos.operations import open_variant, readable_photo, require_sha256

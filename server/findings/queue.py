@@ -7,11 +7,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 from server.accounts.models import User
 from server.accounts.scopes import (
     buildings_visible_to,
-    visible_community_ids,
+    visible_communities,
     visible_estate_ids,
 )
 from server.appraisals.disagreement import contradicts_appraisal
-from server.buildings.models import Building, Community, Estate
+from server.buildings.models import Building, Estate
 from server.extensions import db
 from server.findings.models import Finding
 from sync import lifecycle
@@ -50,9 +50,7 @@ def queue_page(user: User, filters: dict):
 
 def filter_choices(user: User) -> dict:
     """What the filter drop-downs offer: the viewer's communities, estates and submitters."""
-    communities = db.session.execute(
-        select(Community.id, Community.name).where(Community.id.in_(visible_community_ids(user)))
-        .order_by(Community.name)).all()
+    communities = visible_communities(user)
     estates = db.session.execute(
         select(Estate.id, Estate.name, Estate.community_id)
         .where(Estate.id.in_(visible_estate_ids(user))).order_by(Estate.name)).all()

@@ -10,13 +10,13 @@ from server.findings.completion import (
     completion_by_class,
     completion_table,
     findings_in_state,
-    visible_communities,
 )
+from server.accounts.scopes import visible_communities
 from server.findings.decisions import version_of
 from server.findings.models import PROBLEM_CLASSES
 from server.findings.schemas import RectificationListQuery, RectificationQuery
 from server.pages import SIGNED_IN, page, page_blueprint
-from server.surveys.catalog import round_by_code
+from server.catalog import round_by_code
 from server.surveys.models import SurveyRound
 from sync import lifecycle
 from sync.china_time import china_today

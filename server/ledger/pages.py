@@ -4,7 +4,7 @@ from flask import g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.accounts.scopes import can_see_estate
+from server.accounts.scopes import can_see_estate, visible_communities
 from server.appraisals.disagreement import disagreeing_submission_ids
 from server.appraisals.models import Appraisal
 from server.appraisals.operations import can_appraise
@@ -13,7 +13,7 @@ from server.buildings.operations import get_building
 from server.errors import ApiError
 from server.extensions import db
 from server.findings.models import Finding
-from server.ledger.indicators import indicator_list, indicator_system
+from server.catalog import indicator_list, indicator_system, round_by_code
 from server.ledger.operations import indicator_statuses
 from server.ledger.schemas import (
     CountingBuildingsQuery,
@@ -29,7 +29,6 @@ from server.ledger.tables import (
     indicator_table,
 )
 from server.pages import SIGNED_IN, page, page_blueprint
-from server.surveys.catalog import round_by_code
 from server.surveys.models import Submission, SurveyRound
 
 blueprint = page_blueprint("ledger_pages", __name__, url_prefix="/desk")
@@ -73,7 +72,7 @@ def estate_matrix(estate_id, query):
 @page(roles=SIGNED_IN, query=RoundQuery, writes=False)
 def community_matrix(community_id, query):
     community = db.session.get(Community, community_id)
-    if community is None or not any(can_see_estate(g.user, e) for e in community.estates):
+    if community is None or community_id not in dict(visible_communities(g.user)):
         raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
     return _matrix_page(f"{community.town.name} · {community.name}", query,
                         community_id=community.id)

@@ -5,7 +5,7 @@ from server.buildings.operations import get_building
 from server.endpoints import endpoint
 from server.ledger.operations import indicator_statuses
 from server.ledger.schemas import BuildingStatusSchema, RoundQuery
-from server.surveys.catalog import form_registry, round_by_code
+from server.catalog import form_registry, round_by_code
 
 blueprint = Blueprint("ledger_api", __name__, url_prefix="/api")
 

@@ -4,12 +4,11 @@ is a GROUP BY over the set-based status (matrix.py), never a loop over buildings
 import re
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, Town
-from server.errors import ApiError
 from server.extensions import db
 from server.findings.models import Finding
 from server.ledger.matrix import current_statuses
@@ -91,8 +90,9 @@ def counting_buildings(user: User, survey_round: SurveyRound, indicator: int, le
     status = current_statuses(survey_round.id, visible_building_ids(user))
     counting = select(status.c.building_id).where(status.c.indicator == indicator,
                                                   status.c.counts.is_(True))
-    return (select(Building).join(Estate).join(Community).join(Town)
+    return (select(Building).join(Building.estate).join(Estate.community).join(Community.town)
             .where(Building.id.in_(counting), unit_id == unit)
+            .options(contains_eager(Building.estate).contains_eager(Estate.community))
             .order_by(Community.name, Estate.name, Building.number))
 
 
@@ -107,12 +107,6 @@ def findings_behind(survey_round: SurveyRound, indicator: int, building_ids) -> 
     for finding in findings:
         behind.setdefault(finding.building_id, []).append(finding)
     return behind
-
-
-def require_level(level: str) -> str:
-    if level not in LEVELS:
-        raise ApiError("request.bad_parameter", "汇总层级应为 estate、community、town 或 county")
-    return level
 
 
 def natural_key(number: str) -> list:

@@ -5,7 +5,6 @@ refused photo leaves nothing behind: no original, no derived copy, no row. Recei
 server already holds changes nothing and answers with the stored row.
 """
 import hashlib
-import re
 from typing import BinaryIO
 
 from flask import current_app
@@ -30,8 +29,8 @@ from server.photos.processing import (
 )
 from server.photos.store import DiskPhotoStore, OffsetMismatch, PhotoStore
 from server.signals import photo_arrived
+from forms.answers import is_sha256
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 STORE_EXTENSION = "loujian.photo_store"  # app.extensions key; put an object store here to swap
 
 
@@ -54,7 +53,7 @@ def chunk_limit() -> int:
 
 
 def require_sha256(value: str) -> str:
-    if not _SHA256.fullmatch(value):
+    if not is_sha256(value):
         raise ApiError("request.bad_parameter", "照片编号应为 64 位小写十六进制 SHA-256",
                        details={"fields": {"sha256": ["应为 64 位小写十六进制 SHA-256"]}})
     return value
@@ -106,12 +105,6 @@ def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
         raise
     store.delete_partial(sha256)
     return photo, received, created
-
-
-def missing_photos(finding: Finding) -> list[str]:
-    """The hashes a finding refers to that have not arrived yet, in the finding's order."""
-    hashes = [link.sha256 for link in finding.photos]
-    return missing_hashes(hashes)
 
 
 def missing_hashes(hashes: list[str]) -> list[str]:

@@ -1,13 +1,20 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from forms.answers import is_sha256
 from server.endpoints import ApiSchema, QuerySchema
-from server.surveys.schemas import SHA256
 
 MAX_HASHES_PER_CHECK = 500
 
 
+def sha256_hex(value) -> None:
+    """A field validator: a photo's content address, 64 lowercase hex digits and nothing more
+    (a regular expression ending in "$" would let a final newline through)."""
+    if not is_sha256(value):
+        raise ValidationError("应为 64 位小写十六进制 SHA-256")
+
+
 class CheckRequestSchema(ApiSchema):
-    hashes = fields.List(fields.String(validate=SHA256), required=True, load_only=True,
+    hashes = fields.List(fields.String(validate=sha256_hex), required=True, load_only=True,
                          validate=validate.Length(max=MAX_HASHES_PER_CHECK,
                                                   error="一次最多查询 500 个照片编号"))
 

@@ -6,14 +6,13 @@ An object store (S3-compatible) can take over by implementing the same methods.
 """
 import fcntl
 import os
-import re
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from server.files import write_whole
+from forms.answers import is_sha256
 
 VARIANTS = ("original", "display", "thumb")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class OffsetMismatch(Exception):
@@ -105,7 +104,7 @@ class DiskPhotoStore:
 
 
 def _check_key(sha256: str) -> None:
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+    if not is_sha256(sha256):
         raise ValueError("a photo key must be a lowercase hex SHA-256")
 
 

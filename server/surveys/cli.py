@@ -7,7 +7,7 @@ from sqlalchemy import select
 from forms import FormDefinitionError, load_all
 from server.extensions import db
 from server.ledger.status_table import rebuild_statuses
-from server.surveys.catalog import form_registry
+from server.catalog import form_registry
 from server.surveys.models import SurveyRound
 from server.surveys import operations
 

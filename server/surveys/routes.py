@@ -6,7 +6,7 @@ from server.endpoints import PUBLIC, endpoint
 from server.errors import ApiError
 from server.extensions import db
 from server.surveys import operations
-from server.surveys.catalog import current_system_code, form_registry, round_by_code
+from server.catalog import current_system_code, form_registry, round_by_code
 from server.surveys.models import Submission, SurveyRound
 from server.surveys.schemas import FormListSchema, FormQuery, RoundSchema, SubmissionSchema
 

@@ -2,7 +2,6 @@ from marshmallow import fields, validate
 
 from server.endpoints import ApiSchema, QuerySchema
 
-SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="应为 64 位小写十六进制 SHA-256")
 
 
 class RoundSchema(ApiSchema):

@@ -15,7 +15,7 @@ from server.extensions import db
 from server.photos.operations import missing_hashes
 from server.findings import operations as finding_operations
 from server.surveys import operations as surveys
-from server.surveys.catalog import round_by_code
+from server.catalog import round_by_code
 from server.syncing.changes import hydrate
 from server.syncing.models import Change, Device, SyncOperation
 from server.syncing.schemas import OPERATION_SCHEMAS, FindingResultSchema

@@ -3,7 +3,7 @@ from flask import Blueprint, g
 from server.accounts.models import Role
 from server.db_types import utcnow
 from server.endpoints import endpoint
-from server.surveys.catalog import current_round, current_system_code, form_registry
+from server.catalog import current_round, current_system_code, form_registry
 from server.syncing import operations
 from server.syncing.schemas import PullQuery, PullSchema, PushResultSchema, PushSchema
 

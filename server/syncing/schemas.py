@@ -5,7 +5,7 @@ from datetime import timezone
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from server.endpoints import ApiSchema, QuerySchema
-from server.surveys.schemas import SHA256
+from server.photos.schemas import sha256_hex
 
 MAX_BATCH = 100
 MAX_PHOTOS_PER_ITEM = 20
@@ -41,7 +41,7 @@ class _Operation(ApiSchema):
 
 
 def _photos():
-    return fields.List(fields.String(validate=SHA256), load_default=list,
+    return fields.List(fields.String(validate=sha256_hex), load_default=list,
                        validate=validate.Length(max=MAX_PHOTOS_PER_ITEM))
 
 
@@ -82,7 +82,7 @@ class FindingChanges(ApiSchema):
     unit = fields.String(allow_none=True, validate=validate.Length(max=30))
     floor = fields.Integer(allow_none=True, strict=True, validate=validate.Range(-10, 150))
     location_detail = fields.String(allow_none=True, validate=validate.Length(max=200))
-    add_photos = fields.List(fields.String(validate=SHA256),
+    add_photos = fields.List(fields.String(validate=sha256_hex),
                              validate=validate.Length(max=MAX_PHOTOS_PER_ITEM))
 
 

@@ -23,7 +23,7 @@ from server.ledger.models import BuildingStatus
 from server.ledger.tables import indicator_table
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.surveys.catalog import form_registry, round_by_code
+from server.catalog import form_registry, round_by_code
 from server.surveys.models import Submission, SurveyRound
 from sync import lifecycle
 from sync.china_time import CHINA_TIME as CHINA

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from server.accounts.models import Role
 from server.appraisals.models import Appraisal
 from server.extensions import db
-from server.ledger.indicators import indicator_system
+from server.catalog import indicator_system
 from server.ledger.matrix import status_subquery
 from server.ledger.operations import indicator_statuses
 
@@ -154,3 +154,29 @@ def test_reviewer_goes_from_the_indicator_table_to_a_finding_and_decides(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(finding), finding.id).status == "accepted"
+
+
+def test_the_buildings_behind_a_number_take_the_same_queries_for_3_or_30_estates(
+        app, sign_in, reviewer, make_estate, make_building, make_finding, make_community):
+    from sqlalchemy import event
+
+    def queries_for(count: int) -> int:
+        community = make_community(f"样本社区{count}")
+        for number in range(count):
+            estate = make_estate(name=f"样本小区{count}-{number}", community=community)
+            make_finding(make_building(estate=estate, number="1#"), status="accepted")
+        client, community_id = sign_in(reviewer), community.id
+        db.session.expunge_all()  # the request loads what it shows, as in production
+        seen = []
+        note = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            page = client.get(f"/desk/ledger/indicators/3/buildings?level=community"
+                              f"&id={community_id}")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert page.status_code == 200 and f"共 {count} 栋" in page.get_data(as_text=True)
+        return len(seen)
+
+    few = queries_for(3)
+    assert queries_for(30) == few

@@ -28,7 +28,7 @@ from server.ledger.models import BuildingStatus
 from server.ledger.operations import indicator_statuses
 from server.photos.models import Photo
 from server.photos.operations import photo_store
-from server.surveys.catalog import form_registry, round_by_code
+from server.catalog import form_registry, round_by_code
 from server.surveys.models import Submission
 from server.syncing.models import Change, SyncOperation
 from sync.client import SyncClient

@@ -1,4 +1,5 @@
-"""The forms registry of this app and the round that is current."""
+"""What the app knows of its survey: the forms registry, the indicator systems and their
+indicators' names, and the round that is current. Every package consults it."""
 from flask import current_app
 from sqlalchemy import select
 
@@ -44,3 +45,16 @@ def current_structure_form():
     """Indicator 1's form in force: its pre-screen rule marks the buildings to visit first."""
     forms = form_registry().forms(current_system_code())
     return next((form for form in forms if form.indicator == STRUCTURAL_SAFETY), None)
+
+
+def indicator_system(code: str | None = None):
+    return form_registry().system(code or current_system_code())
+
+
+def indicator_list(code: str | None = None) -> list[dict]:
+    """[{number, name, short_name, responsible_unit, …}] in number order."""
+    return sorted(indicator_system(code).indicators, key=lambda i: i["number"])
+
+
+def short_names(code: str | None = None) -> dict[int, str]:
+    return {i["number"]: i["short_name"] for i in indicator_list(code)}
