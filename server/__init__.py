@@ -29,6 +29,7 @@ from server.findings import routes as review_api
 from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
+from server.pages import register_template_helpers
 from server.signals import photo_arrived, round_opened
 from server.photos import routes as photos_api
 from server import catalog
@@ -36,7 +37,6 @@ from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
 from server.syncing import feed
 from server.syncing import routes as syncing_api
-from sync import lifecycle
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     connect_event_handlers()
     configure_security(app)
     configure_compression(app)
-    configure_templates(app)
+    register_template_helpers(app)
     catalog.configure_forms(app)
     configure_routing(app)
     register_blueprints(app)
@@ -92,10 +92,6 @@ def configure_compression(app: Flask) -> None:
         "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
         "application/manifest+json", "image/svg+xml"])
     Compress(app)  # gzip/brotli for text responses (JSON, the app shell); photos are left as they are
-
-
-def configure_templates(app: Flask) -> None:
-    app.jinja_env.globals["lifecycle"] = lifecycle  # pages ask it what a status allows
 
 
 def register_blueprints(app: Flask) -> None:

@@ -19,6 +19,8 @@ from server.accounts.auth import user_from_session
 from server.db_sqlite import declare_writes
 from server.errors import ApiError
 from server.extensions import db
+from sync import lifecycle
+from sync.china_time import CHINA_TIME, china_today
 
 SIGNED_IN = None  # roles=SIGNED_IN: any signed-in account
 PUBLIC = "public"  # roles=PUBLIC: no sign-in (the sign-in page itself)
@@ -120,6 +122,31 @@ def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
         return render_template("desk/error.html", error=error), error.status
 
     return blueprint
+
+
+def register_template_helpers(app) -> None:
+    """What every desk template may use: the lifecycle (what a status allows), China's time,
+    a place, a finding's days overdue."""
+    app.jinja_env.globals["lifecycle"] = lifecycle
+    app.jinja_env.globals["overdue_days"] = overdue_days
+    app.jinja_env.filters["china_time"] = china_time
+    app.jinja_env.filters["place"] = place
+
+
+def overdue_days(finding) -> int:
+    """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
+    return lifecycle.days_overdue(finding.status, finding.deadline, china_today())
+
+
+def china_time(moment) -> str:
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def place(latitude, longitude) -> str:
+    if latitude is None or longitude is None:
+        return "—"
+    return f"{abs(latitude):.5f}°{'N' if latitude >= 0 else 'S'}, " \
+           f"{abs(longitude):.5f}°{'E' if longitude >= 0 else 'W'}"
 
 
 def _first(messages) -> str:

@@ -26,12 +26,6 @@ SHOWN_ON_OVERVIEW = 50
 PER_PAGE = 50
 
 
-@blueprint.app_template_global("overdue_days")
-def overdue_days(finding) -> int:
-    """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
-    return lifecycle.days_overdue(finding.status, finding.deadline, china_today())
-
-
 @blueprint.get("/rectification")
 @page(roles=SIGNED_IN, query=RectificationQuery, writes=False)
 def overview(query):
