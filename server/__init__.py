@@ -36,6 +36,7 @@ from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
 from server.syncing import feed
 from server.syncing import routes as syncing_api
+from server.touches import write_touches_after_each_request
 from sync import lifecycle
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path, config))
     configure_db(app)
     install_commit_pipeline(db.session)
+    write_touches_after_each_request(app)
     connect_event_handlers()
     configure_security(app)
     configure_compression(app)
