@@ -14,7 +14,7 @@ from server.appraisals import routes as appraisals_api
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli
 from server.config import load_settings
-from server.db_sqlite import make_sqlite_behave
+from server.db_sqlite import forget_declared_writes, make_sqlite_behave
 from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.desk import progress_pages
@@ -37,6 +37,7 @@ from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
 from server.syncing import feed
 from server.syncing import routes as syncing_api
+from server.touches import write_touches_after_each_request
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path, config))
     configure_db(app)
     install_commit_pipeline(db.session)
+    write_touches_after_each_request(app)
     connect_event_handlers()
     configure_security(app)
     configure_compression(app)
@@ -76,6 +78,7 @@ def configure_db(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             make_sqlite_behave(db.engine)
+    app.teardown_request(forget_declared_writes)
 
 
 def connect_event_handlers() -> None:

@@ -1,6 +1,7 @@
 """The one way an API endpoint is written: parse → authorise → operation → dump → commit.
 
-`@endpoint(...)` loads the query string and JSON body through marshmallow schemas, checks the
+`@endpoint(...)` declares whether the handler writes (on SQLite a writing transaction takes the
+write lock up front), loads the query string and JSON body through marshmallow schemas, checks the
 caller's role, calls the handler with the loaded data, dumps its result with the response schema,
 and commits once. Errors roll back in the error handlers. The same metadata feeds the OpenAPI
 document, so the documentation cannot drift from what the code accepts.
@@ -13,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from werkzeug.routing import IntegerConverter
 
 from server.accounts.auth import user_from_bearer_token
+from server.db_sqlite import declare_writes
 from server.db_types import DATABASE_INTEGERS
 from server.errors import ApiError
 from server.extensions import db
@@ -84,6 +86,7 @@ class EndpointDoc:
     summary: str
     tags: list[str]
     roles: frozenset | None
+    writes: bool
     query: type[Schema] | None = None
     body: type[Schema] | None = None
     response: type[Schema] | None = None
@@ -96,12 +99,14 @@ class EndpointDoc:
 PUBLIC = None
 
 
-def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, response=None,
-             status: int = 200, many: bool = False, errors: list[str] | None = None,
-             raw_body: tuple[str, ...] = (), form=None):
+def endpoint(*, summary: str, tags: list[str], roles, writes: bool, query=None, body=None,
+             response=None, status: int = 200, many: bool = False,
+             errors: list[str] | None = None, raw_body: tuple[str, ...] = (), form=None):
     """`roles=PUBLIC` for open endpoints, else a collection of accounts.Role values.
+    `writes`: whether the handler's transaction writes. Bookkeeping does not count: a token's
+    last use or a device's last pull is written after the request (server/touches.py).
     `form` loads a multipart/form-data body (fields and files together) through one schema."""
-    doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None,
+    doc = EndpointDoc(summary, tags, frozenset(roles) if roles is not None else None, writes,
                       query, body, response, status, errors or [], tuple(raw_body), form)
     # One instance of each schema per endpoint: making one deep-copies its fields, which costs
     # more than most loads and dumps; loading and dumping keep no state on the instance.
@@ -113,6 +118,7 @@ def endpoint(*, summary: str, tags: list[str], roles, query=None, body=None, res
     def decorate(handler):
         @functools.wraps(handler)
         def view(**path_args):
+            declare_writes(writes)
             if doc.roles is not None:
                 g.user = _authorised_user(doc.roles)
             kwargs = dict(path_args)

@@ -2,13 +2,18 @@
 
 The database is SQLite in a temporary folder unless LOUJIAN_TEST_DATABASE_URL names a
 PostgreSQL server; then a fresh database is created on that server for this run and dropped after.
+A live server listens on any free port, or on the first free one of LOUJIAN_TEST_PORTS (e.g.
+`18500-18599`) where a machine allows only those.
 """
 import os
+import socket
+import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from server import create_app
 from server.extensions import db
@@ -69,3 +74,32 @@ def _empty_all_tables():
 @pytest.fixture
 def client(app, app_context):
     return app.test_client()
+
+
+@pytest.fixture
+def live_url(app):
+    """The app behind a real multi-threaded server, in a thread of this process."""
+    listening = _listening_socket()
+    port = listening.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True, fd=listening.fileno())
+    listening.close()  # the server holds its own copy
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join()
+
+
+def _listening_socket() -> socket.socket:
+    first, _, last = os.environ.get("LOUJIAN_TEST_PORTS", "0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        listening = socket.socket()
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listening.bind(("127.0.0.1", port))
+        except OSError:
+            listening.close()
+            continue
+        listening.listen(128)
+        return listening
+    raise RuntimeError(f"no free port in LOUJIAN_TEST_PORTS={first}-{last}")

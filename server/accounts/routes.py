@@ -16,7 +16,7 @@ def login_policy() -> LoginPolicy:
 
 
 @blueprint.post("/auth/token")
-@endpoint(summary="用户名和密码换取访问令牌", tags=["accounts"], roles=PUBLIC,
+@endpoint(summary="用户名和密码换取访问令牌", tags=["accounts"], roles=PUBLIC, writes=True,
           body=TokenExchangeSchema, response=TokenExchangeSchema, status=201,
           errors=["auth.invalid_credentials", "auth.locked", "auth.inactive"])
 def exchange_token(body):
@@ -30,13 +30,15 @@ def exchange_token(body):
 
 
 @blueprint.delete("/auth/token")
-@endpoint(summary="吊销当前访问令牌（退出登录）", tags=["accounts"], roles=ALL_ROLES, status=204)
+@endpoint(summary="吊销当前访问令牌（退出登录）", tags=["accounts"], roles=ALL_ROLES, writes=True,
+          status=204)
 def revoke_current_token():
     revoke_token(active_token_from_header(request.headers.get("Authorization")))
     return ""
 
 
 @blueprint.get("/me")
-@endpoint(summary="当前用户及其负责范围", tags=["accounts"], roles=ALL_ROLES, response=UserSchema)
+@endpoint(summary="当前用户及其负责范围", tags=["accounts"], roles=ALL_ROLES, writes=False,
+          response=UserSchema)
 def who_am_i():
     return g.user

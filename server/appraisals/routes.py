@@ -16,7 +16,7 @@ UPLOAD_ERRORS = ["resource.not_found", "auth.out_of_scope", "round.unknown", "ap
 
 @blueprint.post("/appraisals")
 @endpoint(summary="专业机构上传鉴定报告（PDF 与结论；201 已保存，200 同一编号早已保存）",
-          tags=["appraisals"], roles=operations.APPRAISING_ROLES, form=AppraisalSchema,
+          tags=["appraisals"], roles=operations.APPRAISING_ROLES, writes=True, form=AppraisalSchema,
           response=AppraisalSchema, status=201, errors=UPLOAD_ERRORS)
 def upload_appraisal(form):
     document = read_upload(form.pop("document"), max_bytes())
@@ -25,7 +25,7 @@ def upload_appraisal(form):
 
 
 @blueprint.get("/buildings/<int:building_id>/appraisals")
-@endpoint(summary="楼栋的专业鉴定（新的在前）", tags=["appraisals"], roles=ALL_ROLES,
+@endpoint(summary="楼栋的专业鉴定（新的在前）", tags=["appraisals"], roles=ALL_ROLES, writes=False,
           response=AppraisalSchema, many=True,
           errors=["resource.not_found", "auth.out_of_scope"])
 def building_appraisals(building_id):
@@ -33,7 +33,7 @@ def building_appraisals(building_id):
 
 
 @blueprint.get("/appraisals/<appraisal_uuid>/document")
-@endpoint(summary="鉴定报告 PDF", tags=["appraisals"], roles=ALL_ROLES,
+@endpoint(summary="鉴定报告 PDF", tags=["appraisals"], roles=ALL_ROLES, writes=False,
           errors=["resource.not_found", "auth.out_of_scope"])
 def appraisal_document(appraisal_uuid):
     appraisal = operations.readable_appraisal(g.user, appraisal_uuid)

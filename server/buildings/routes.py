@@ -12,7 +12,7 @@ ALL_ROLES = tuple(Role)
 
 
 @blueprint.get("/buildings")
-@endpoint(summary="我负责范围内的楼栋（初筛优先）", tags=["buildings"], roles=ALL_ROLES,
+@endpoint(summary="我负责范围内的楼栋（初筛优先）", tags=["buildings"], roles=ALL_ROLES, writes=False,
           query=BuildingQuery, response=page_of(BuildingSchema))
 def list_buildings(query):
     page = {k: query.pop(k) for k in ("page", "per_page")}
@@ -20,14 +20,15 @@ def list_buildings(query):
 
 
 @blueprint.get("/buildings/<int:building_id>")
-@endpoint(summary="一栋楼的基本信息", tags=["buildings"], roles=ALL_ROLES, response=BuildingSchema,
+@endpoint(summary="一栋楼的基本信息", tags=["buildings"], roles=ALL_ROLES, writes=False,
+          response=BuildingSchema,
           errors=["resource.not_found", "auth.out_of_scope"])
 def get_building(building_id):
     return operations.get_building(g.user, building_id)
 
 
 @blueprint.patch("/buildings/<int:building_id>")
-@endpoint(summary="现场更正楼栋基本信息", tags=["buildings"], roles=ALL_ROLES,
+@endpoint(summary="现场更正楼栋基本信息", tags=["buildings"], roles=ALL_ROLES, writes=True,
           body=BuildingFactsSchema, response=BuildingSchema,
           errors=["resource.not_found", "auth.out_of_scope", "request.invalid"])
 def correct_building(building_id, body):
@@ -36,7 +37,7 @@ def correct_building(building_id, body):
 
 
 @blueprint.get("/communities")
-@endpoint(summary="我负责的社区与小区", tags=["buildings"], roles=ALL_ROLES,
+@endpoint(summary="我负责的社区与小区", tags=["buildings"], roles=ALL_ROLES, writes=False,
           response=CommunityNodeSchema, many=True)
 def list_communities():
     return operations.communities_in_scope(g.user)

@@ -10,7 +10,7 @@ blueprint = Blueprint("meta", __name__)
 
 
 @blueprint.get("/healthz")
-@endpoint(summary="健康检查：进程与数据库是否可用", tags=["meta"], roles=PUBLIC)
+@endpoint(summary="健康检查：进程与数据库是否可用", tags=["meta"], roles=PUBLIC, writes=False)
 def healthz():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
@@ -22,7 +22,7 @@ def openapi_document():
 
 
 @blueprint.get("/api/errors")
-@endpoint(summary="错误代码目录", tags=["meta"], roles=PUBLIC)
+@endpoint(summary="错误代码目录", tags=["meta"], roles=PUBLIC, writes=False)
 def error_catalogue():
     return [{"code": code, "status": status, "message": message}
             for code, (status, message) in CATALOGUE.items()]

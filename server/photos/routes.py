@@ -21,14 +21,14 @@ ONE_YEAR = 365 * 24 * 3600
 
 @blueprint.post("/photos/check")
 @endpoint(summary="哪些照片服务器还没有（以及断点续传的位置）", tags=["photos"],
-          roles=SURVEYING_ROLES, body=CheckRequestSchema, response=CheckResultSchema)
+          roles=SURVEYING_ROLES, writes=False, body=CheckRequestSchema, response=CheckResultSchema)
 def check_photos(body):
     return operations.check_hashes(body["hashes"])
 
 
 @blueprint.put("/photos/<sha>")
 @endpoint(summary="上传一张完整照片（请求体为照片字节；201 已保存，200 服务器早已有）",
-          tags=["photos"], roles=SURVEYING_ROLES, query=CaptureMetadataQuery,
+          tags=["photos"], roles=SURVEYING_ROLES, writes=True, query=CaptureMetadataQuery,
           response=PhotoSchema, status=201, errors=UPLOAD_ERRORS, raw_body=IMAGE_TYPES)
 def upload_photo(sha, query):
     sha = operations.require_sha256(sha)
@@ -39,7 +39,8 @@ def upload_photo(sha, query):
 
 @blueprint.put("/photos/<sha>/chunks")
 @endpoint(summary="上传大照片的一个分片（202 已收到；收齐的那一片 201）", tags=["photos"],
-          roles=SURVEYING_ROLES, query=ChunkQuery, response=ChunkResultSchema, status=201,
+          roles=SURVEYING_ROLES, writes=True, query=ChunkQuery, response=ChunkResultSchema,
+          status=201,
           errors=[*UPLOAD_ERRORS, "photo.offset_mismatch"],
           raw_body=("application/octet-stream",))
 def upload_chunk(sha, query):
@@ -53,7 +54,7 @@ def upload_chunk(sha, query):
 
 
 @blueprint.get("/photos/<sha>/upload")
-@endpoint(summary="一张照片的上传进度", tags=["photos"], roles=SURVEYING_ROLES,
+@endpoint(summary="一张照片的上传进度", tags=["photos"], roles=SURVEYING_ROLES, writes=False,
           response=UploadStateSchema, errors=["request.bad_parameter"])
 def upload_state(sha):
     return operations.upload_state(operations.require_sha256(sha))
@@ -61,7 +62,7 @@ def upload_state(sha):
 
 @blueprint.get("/photos/<sha>")
 @endpoint(summary="照片字节：原图、展示图（长边 1600 像素）或缩略图", tags=["photos"],
-          roles=ALL_ROLES, query=PhotoFileQuery,
+          roles=ALL_ROLES, writes=False, query=PhotoFileQuery,
           errors=["request.bad_parameter", "resource.not_found", "auth.out_of_scope"])
 def get_photo(sha, query):
     photo = operations.readable_photo(g.user, operations.require_sha256(sha))

@@ -15,14 +15,15 @@ ALL_ROLES = tuple(Role)
 
 
 @blueprint.get("/rounds")
-@endpoint(summary="体检轮次", tags=["surveys"], roles=PUBLIC, response=RoundSchema, many=True)
+@endpoint(summary="体检轮次", tags=["surveys"], roles=PUBLIC, writes=False, response=RoundSchema,
+          many=True)
 def list_rounds():
     return db.session.scalars(db.select(SurveyRound).order_by(SurveyRound.code)).all()
 
 
 @blueprint.get("/forms")
 @endpoint(summary="当前（或指定）轮次的调查表清单；无需登录，便于离线缓存", tags=["forms"],
-          roles=PUBLIC, query=FormQuery, response=FormListSchema,
+          roles=PUBLIC, writes=False, query=FormQuery, response=FormListSchema,
           errors=["round.unknown"])
 def list_forms(query):
     if "round" in query:
@@ -36,14 +37,14 @@ def list_forms(query):
 
 @blueprint.get("/forms/<form_id>")
 @endpoint(summary="一张调查表的完整定义（默认当前版本，或 ?version=）", tags=["forms"],
-          roles=PUBLIC, query=FormQuery, errors=["form.unknown"])
+          roles=PUBLIC, writes=False, query=FormQuery, errors=["form.unknown"])
 def get_form(form_id, query):
     form = operations.form_for(form_registry(), form_id, query.get("version"), allow_retired=True)
     return form.document
 
 
 @blueprint.get("/submissions/<uuid:submission_uuid>")
-@endpoint(summary="读取一份已提交的调查表", tags=["surveys"], roles=ALL_ROLES,
+@endpoint(summary="读取一份已提交的调查表", tags=["surveys"], roles=ALL_ROLES, writes=False,
           response=SubmissionSchema, errors=["resource.not_found", "auth.out_of_scope"])
 def get_submission(submission_uuid):
     submission = db.session.scalar(db.select(Submission)

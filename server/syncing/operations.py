@@ -19,6 +19,7 @@ from server.catalog import round_by_code
 from server.syncing.changes import hydrate
 from server.syncing.models import Change, Device, SyncOperation
 from server.syncing.schemas import OPERATION_SCHEMAS, FindingResultSchema
+from server.touches import touch
 from sync.idempotency import differing_fields
 
 
@@ -201,8 +202,8 @@ def pull(user: User, cursor: int, limit: int, device_id=None) -> dict:
         select(Change).where(Change.seq > cursor, Change.building_id.in_(visible))
         .order_by(Change.seq).limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    if device_id is not None:
-        _device(user, device_id).last_pull_at = utcnow()
+    if device_id is not None:  # written after the pull (server/touches.py): a pull only reads
+        touch(Device, str(device_id), create=True, user_id=user.id, last_pull_at=utcnow())
     return {"changes": hydrate(page), "more": more,
             "cursor": str(page[-1].seq if page else cursor)}
 

@@ -12,7 +12,7 @@ ALL_ROLES = tuple(Role)
 
 
 @blueprint.post("/push")
-@endpoint(summary="推送一批离线操作（每条按 id 只入账一次）", tags=["sync"], roles=ALL_ROLES,
+@endpoint(summary="推送一批离线操作（每条按 id 只入账一次）", tags=["sync"], roles=ALL_ROLES, writes=True,
           body=PushSchema, response=PushResultSchema, errors=["sync.batch_too_large"])
 def push(body):
     results = operations.push(g.user, body["device_id"], body["operations"], form_registry())
@@ -20,7 +20,7 @@ def push(body):
 
 
 @blueprint.get("/pull")
-@endpoint(summary="拉取游标之后的变更（按服务器提交顺序，分页）", tags=["sync"], roles=ALL_ROLES,
+@endpoint(summary="拉取游标之后的变更（按服务器提交顺序，分页）", tags=["sync"], roles=ALL_ROLES, writes=False,
           query=PullQuery, response=PullSchema)
 def pull(query):
     page = operations.pull(g.user, int(query["cursor"]), query["limit"], query["device_id"])

@@ -27,6 +27,23 @@ def test_openapi_documents_every_api_endpoint(app, client):
             assert (path, method.lower()) in documented, (path, method)
 
 
+# Endpoints that answer a POST without writing: on SQLite they need not wait for the write lock.
+KNOWN_READERS = {("POST", "/api/photos/check")}
+
+
+def test_an_endpoint_writes_unless_it_answers_a_get_or_is_a_known_reader(app):
+    """What @endpoint declares (`writes`) decides on SQLite whether its transaction takes the
+    write lock up front. A GET never writes (its bookkeeping is written after it); any other
+    method does, but for the few listed."""
+    for rule in app.url_map.iter_rules():
+        doc = getattr(app.view_functions[rule.endpoint], "endpoint_doc", None)
+        if doc is None:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            expected = method != "GET" and (method, rule.rule) not in KNOWN_READERS
+            assert doc.writes is expected, (method, rule.rule)
+
+
 def test_openapi_schemas_come_from_the_marshmallow_schemas(client):
     document = client.get("/api/openapi.json").json
     schemas = document["components"]["schemas"]

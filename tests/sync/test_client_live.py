@@ -4,13 +4,11 @@ state — books nothing twice and uploads no photo twice."""
 import csv
 import io
 import random
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from PIL import Image
-from werkzeug.serving import make_server
 
 from server.accounts.models import Role
 from server.extensions import db
@@ -49,16 +47,6 @@ class RecordingSession(requests.Session):
 
     def sent(self, method, prefix):
         return [p for m, p in self.log if m == method and p.startswith(prefix)]
-
-
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.fixture
