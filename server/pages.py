@@ -6,7 +6,8 @@ form loaded through the API's own schemas → the handler → one commit (or rol
     def decide(finding_uuid, form): ...
 
 A refused request (an ApiError from the handler) is rolled back; `refused(error, **path_args)`
-then answers it (e.g. the same page with the reason shown), or the error page does.
+(and `query=` when the query string loaded) then answers it (e.g. the same page with the reason
+shown), or the error page does.
 An empty field of a page's form or query string means "not given", as a browser sends it.
 """
 import functools
@@ -71,7 +72,8 @@ def page(*, roles, writes: bool, query: type[Schema] | None = None,
                 db.session.rollback()
                 if refused is None:
                     raise
-                return refused(error, **path_args)
+                # the refusal sees what the handler saw, but the refused form
+                return refused(error, **{k: v for k, v in kwargs.items() if k != "form"})
             db.session.commit()
             return response
 

@@ -76,6 +76,15 @@ def decide(user: User, finding_uuid: str, decision: str, reason: str | None,
     return review
 
 
+def accept_and_start_rectification(user: User, finding_uuid: str, version: str | None,
+                                   deadline: date | None, measure: str | None) -> Review:
+    """确认并下达整改: the two decisions one after the other, in one transaction (both or
+    neither)."""
+    accepted = decide(user, finding_uuid, "accept", None, version)
+    db.session.flush()  # the acceptance gives the finding its new version
+    return decide(user, finding_uuid, "rectify", measure, version_of(accepted.finding), deadline)
+
+
 def _checked_deadline(finding: Finding, decision: str, deadline: date | None,
                       today: date) -> date | None:
     if decision == "reject_rectification" and deadline is None:

@@ -8,9 +8,11 @@ from server.findings import decisions
 from server.findings.evidence import check_photo
 from server.findings.models import PROBLEM_CLASSES, Finding, FindingPhoto
 from server.findings.operations import find_finding
-from server.findings.queue import filter_choices, queue_page
+from server.findings.queue import (SORTS, arrived_photos, filter_choices, neighbours, queue_args,
+                                   queue_page)
 from server.findings.schemas import (BulkDecisionSchema, BulkRectificationSchema,
-                                     ClassChangeSchema, DecisionSchema, PhotoQuery, QueueFilter)
+                                     AcceptAndRectifySchema, ClassChangeSchema, DeskDecisionSchema,
+                                     PhotoQuery, QueueFilter)
 from server.catalog import short_names
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.photos.models import Photo
@@ -22,10 +24,11 @@ blueprint = page_blueprint("review_pages", __name__, url_prefix="/desk")
 OTHER_PHOTOS_SHOWN = 60
 
 
-def _show_finding_again(error, finding_uuid):
-    """A refused decision: the finding page again, with the reason."""
+def _show_finding_again(error, finding_uuid, query=None):
+    """A refused decision: the finding page again (in its queue), with the reason."""
     flash(error.message, "error")
-    return _finding_page(find_finding(g.user, finding_uuid), error.status)
+    return _finding_page(find_finding(g.user, finding_uuid), query or {"status": lifecycle.INITIAL},
+                         error.status)
 
 
 def _back_with_reason(error, **_path):
@@ -36,37 +39,61 @@ def _back_with_reason(error, **_path):
 @blueprint.get("/review/")
 @page(roles=SIGNED_IN, query=QueueFilter, writes=False)
 def queue(query):
-    return render_template("desk/review_queue.html", page=queue_page(g.user, query),
-                           filters=query, choices=filter_choices(g.user),
-                           statuses=lifecycle.STATES, indicators=short_names(),
+    page = queue_page(g.user, query)
+    return render_template("desk/review_queue.html", page=page, filters=query,
+                           queue=queue_args(query), choices=filter_choices(g.user),
+                           statuses=lifecycle.STATES, sorts=SORTS, indicators=short_names(),
                            can_decide=lifecycle.can_decide(g.user.role),
-                           version_of=decisions.version_of)
+                           version_of=decisions.version_of, arrived=arrived_photos(page.items))
 
 
 @blueprint.get("/review/findings/<finding_uuid>")
-@page(roles=SIGNED_IN, writes=False)
-def finding(finding_uuid):
-    return _finding_page(find_finding(g.user, finding_uuid))
+@page(roles=SIGNED_IN, query=QueueFilter, writes=False)
+def finding(finding_uuid, query):
+    return _finding_page(find_finding(g.user, finding_uuid), query)
 
 
 @blueprint.post("/review/findings/<finding_uuid>/decision")
-@page(roles=lifecycle.DECIDING_ROLES, form=DecisionSchema, writes=True,
+@page(roles=lifecycle.DECIDING_ROLES, query=QueueFilter, form=DeskDecisionSchema, writes=True,
       refused=_show_finding_again)
-def decide(finding_uuid, form):
+def decide(finding_uuid, query, form):
+    following = neighbours(g.user, query, finding_uuid)[1] if form["advance"] else None
     review = decisions.decide(g.user, finding_uuid, form["decision"], form["reason"],
                               form["version"], form["deadline"])
     flash(f"已{lifecycle.DECISIONS[review.decision].label}", "success")
-    return redirect(url_for(".finding", finding_uuid=finding_uuid))
+    return _onwards(finding_uuid, following, form["advance"], query)
+
+
+@blueprint.post("/review/findings/<finding_uuid>/accept-and-rectify")
+@page(roles=lifecycle.DECIDING_ROLES, query=QueueFilter, form=AcceptAndRectifySchema,
+      writes=True, refused=_show_finding_again)
+def accept_and_rectify(finding_uuid, query, form):
+    following = neighbours(g.user, query, finding_uuid)[1] if form["advance"] else None
+    decisions.accept_and_start_rectification(g.user, finding_uuid, form["version"],
+                                             form["deadline"], form["reason"])
+    flash("已确认并下达整改", "success")
+    return _onwards(finding_uuid, following, form["advance"], query)
 
 
 @blueprint.post("/review/findings/<finding_uuid>/class")
-@page(roles=lifecycle.DECIDING_ROLES, form=ClassChangeSchema, writes=True,
+@page(roles=lifecycle.DECIDING_ROLES, query=QueueFilter, form=ClassChangeSchema, writes=True,
       refused=_show_finding_again)
-def change_class(finding_uuid, form):
+def change_class(finding_uuid, query, form):
     changed = decisions.change_class(g.user, finding_uuid, form["problem_class"], form["reason"],
                                      form["version"])
     flash(f"问题分类已调整为“{changed.problem_class}”", "success")
-    return redirect(url_for(".finding", finding_uuid=finding_uuid))
+    return redirect(url_for(".finding", finding_uuid=finding_uuid, **queue_args(query)))
+
+
+def _onwards(finding_uuid: str, following: str | None, advance: bool, query: dict):
+    """After a decision: the next finding of the queue (确认并下一条), the queue itself when
+    none is left, else the same finding again."""
+    if advance and following is not None:
+        return redirect(url_for(".finding", finding_uuid=following, **queue_args(query)))
+    if advance:
+        flash("本队列已无下一条问题", "success")
+        return redirect(url_for(".queue", **queue_args(query)))
+    return redirect(url_for(".finding", finding_uuid=finding_uuid, **queue_args(query)))
 
 
 @blueprint.post("/review/bulk-accept")
@@ -110,19 +137,22 @@ def photo(sha, query):
     return response
 
 
-def _finding_page(finding: Finding, status: int = 200):
+def _finding_page(finding: Finding, query: dict, status: int = 200):
     links = finding.photos + [p for r in finding.rectifications for p in r.photos]
     photos = {p.sha256: p for p in db.session.scalars(
         select(Photo).where(Photo.sha256.in_([link.sha256 for link in links])))}
     evidence = [_evidence(link, photos.get(link.sha256)) for link in finding.photos]
     after = [(r, [_evidence(link, photos.get(link.sha256)) for link in r.photos])
              for r in finding.rectifications]
+    previous_finding, next_finding = neighbours(g.user, query, finding.uuid)
     return render_template(
         "desk/review_finding.html", finding=finding, building=finding.building,
         evidence=evidence, after=after, others=_other_photos(finding),
         history=decisions.decision_history(finding), today=china_today(),
-        version=decisions.version_of(finding), decisions=lifecycle.DECISIONS, classes=PROBLEM_CLASSES,
-        can_decide=lifecycle.can_decide(g.user.role),
+        version=decisions.version_of(finding), classes=PROBLEM_CLASSES,
+        can_decide=lifecycle.can_decide(g.user.role), queue=queue_args(query),
+        queue_label=lifecycle.label(query["status"]),
+        previous_finding=previous_finding, next_finding=next_finding,
         indicator_name=short_names().get(finding.indicator, ""),
         appraisal_flag=ruling_against(finding)), status
 

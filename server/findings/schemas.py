@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from server.endpoints import ApiSchema, QuerySchema
 from server.findings.completion import LIST_STATES
 from server.findings.models import PROBLEM_CLASSES
+from server.findings.queue import SORTS
 from sync import lifecycle
 
 
@@ -17,10 +18,14 @@ class QueueFilter(QuerySchema):
     submitter = fields.Integer(validate=validate.Range(min=1))
     date_from = fields.Date()
     date_to = fields.Date()
-    status = fields.String(load_default=lifecycle.INITIAL, validate=validate.OneOf(tuple(lifecycle.STATES)))
+    status = fields.String(load_default=lifecycle.INITIAL,
+                           validate=validate.OneOf(tuple(lifecycle.STATES)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     disagreeing = fields.Boolean(load_default=False, metadata={
         "description": "只看与专业鉴定结论不一致的问题（指标1、2）"})
+    q = fields.String(validate=validate.Length(max=60, error="搜索词不能超过 60 个字"),
+                      metadata={"description": "楼栋、小区、社区、编码、地址或问题文字"})
+    sort = fields.String(load_default="oldest", validate=validate.OneOf(tuple(SORTS)))
 
     @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data, **kwargs):
@@ -52,6 +57,22 @@ class DecisionSchema(ApiSchema):
     finding = fields.Function(lambda r: r.finding.uuid, dump_only=True)
     status = fields.Function(lambda r: r.finding.status, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+
+
+class DeskDecisionSchema(DecisionSchema):
+    """A decision from the desk's finding page: the API's, and whether to go on to the next
+    finding of the queue (确认并下一条)."""
+
+    advance = fields.Boolean(load_default=False, load_only=True)
+
+
+class AcceptAndRectifySchema(ApiSchema):
+    """确认并下达整改 in one step, from the desk's finding page."""
+
+    version = fields.String(required=True)
+    deadline = fields.Date(load_default=None)
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+    advance = fields.Boolean(load_default=False)
 
 
 class ClassChangeSchema(ApiSchema):

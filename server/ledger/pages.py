@@ -1,6 +1,6 @@
 """The ledgers on the desk: one building's file (一楼一档), the building × indicator matrix of an
 estate or community, and the indicator table whose every number opens its buildings."""
-from flask import g, render_template
+from flask import g, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -9,13 +9,14 @@ from server.appraisals.disagreement import disagreeing_submission_ids
 from server.appraisals.models import Appraisal
 from server.appraisals.operations import can_appraise
 from server.buildings.models import Community, Estate
-from server.buildings.operations import get_building
+from server.buildings.operations import buildings_query, get_building
 from server.errors import ApiError
 from server.extensions import db
 from server.findings.models import Finding
 from server.catalog import indicator_list, indicator_system, round_by_code
 from server.ledger.operations import indicator_statuses
 from server.ledger.schemas import (
+    BuildingSearchQuery,
     CountingBuildingsQuery,
     IndicatorTableQuery,
     RoundQuery,
@@ -32,6 +33,18 @@ from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.models import Submission, SurveyRound
 
 blueprint = page_blueprint("ledger_pages", __name__, url_prefix="/desk")
+SEARCH_PER_PAGE = 50
+
+
+@blueprint.get("/buildings/")
+@page(roles=SIGNED_IN, query=BuildingSearchQuery, writes=False)
+def buildings(query):
+    """The top bar's building search: straight to the building when only one matches."""
+    found = db.paginate(buildings_query(g.user, q=query.get("q")), page=query["page"],
+                        per_page=SEARCH_PER_PAGE, error_out=False)
+    if query.get("q") and found.total == 1:
+        return redirect(url_for(".building", building_id=found.items[0].id))
+    return render_template("desk/buildings.html", page=found, q=query.get("q", ""))
 
 
 @blueprint.get("/buildings/<int:building_id>")

@@ -7,6 +7,13 @@ class RoundQuery(QuerySchema):
     round = fields.String(validate=validate.Length(1, 20))
 
 
+class BuildingSearchQuery(QuerySchema):
+    """The desk's building search (top bar): estate + number, address or code."""
+
+    q = fields.String(validate=validate.Length(max=60, error="搜索词不能超过 60 个字"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
 class IndicatorStatusSchema(ApiSchema):
     indicator = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
