@@ -18,7 +18,7 @@ from server.db_sqlite import forget_declared_writes, make_sqlite_behave
 from server.demo.cli import demo_cli
 from server.desk import pages as desk_pages
 from server.desk import progress_pages
-from server.endpoints import DatabaseIntegerConverter
+from server.endpoints import DatabaseIntegerConverter, refuse_nul_in_path
 from server.commit_pipeline import install_commit_pipeline
 from server.errors import register_error_handlers
 from server.exports import pages as export_pages
@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def configure_routing(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntegerConverter
+    app.before_request(refuse_nul_in_path)
 
 
 def configure_db(app: Flask) -> None:

@@ -7,7 +7,9 @@ and commits once. Errors roll back in the error handlers. The same metadata feed
 document, so the documentation cannot drift from what the code accepts.
 """
 import functools
+import json
 from dataclasses import dataclass, field
+from datetime import timezone
 
 from flask import g, request
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
@@ -40,6 +42,60 @@ class ApiSchema(Schema):
             if isinstance(value, int) and not isinstance(value, bool) \
                     and value not in DATABASE_INTEGERS:
                 raise ValidationError("数值超出范围", name)
+
+
+# The years a survey, a photo or a deadline can be in. Bounds keep every computation on a date
+# (a zone change, a day added) inside the calendar: 9999-12-31T23:59:59-12:00 is no moment.
+YEARS = range(2000, 2100)
+YEARS_MESSAGE = f"应在 {YEARS.start} 年至 {YEARS.stop - 1} 年之间"
+
+
+class Moment(fields.AwareDateTime):
+    """A moment with its zone (ISO 8601), kept and echoed in UTC, so equal moments compare
+    equal; within YEARS."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.year not in YEARS:
+            raise ValidationError(YEARS_MESSAGE)
+        return moment.astimezone(timezone.utc)
+
+
+class Day(fields.Date):
+    """A calendar day (YYYY-MM-DD) within YEARS."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if day.year not in YEARS:
+            raise ValidationError(YEARS_MESSAGE)
+        return day
+
+
+MAX_NESTING = 32  # deeper than any payload of ours; deeper JSON is an attack or a bug
+
+
+def check_shape(data) -> None:
+    """What no schema can be trusted to catch, checked without recursion: nesting deeper than
+    MAX_NESTING (a recursive parser or validator would overflow the stack), and the NUL
+    character, which PostgreSQL cannot store in text (SQLite can: the databases must agree)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise ApiError("request.malformed", f"请求内容嵌套超过 {MAX_NESTING} 层")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ApiError("request.invalid", "内容不能包含空字符（NUL）")
+        elif isinstance(value, dict):
+            pending.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+
+
+def refuse_nul_in_path() -> None:
+    """An id with a NUL in it names nothing (and PostgreSQL would refuse to compare it)."""
+    if "\x00" in request.path:
+        raise ApiError("resource.not_found")
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -149,8 +205,10 @@ def _authorised_user(roles: frozenset):
 
 
 def _load_query(schema):
+    data = request.args.to_dict(flat=True)
+    check_shape(data)
     try:
-        return schema.load(request.args.to_dict(flat=True))
+        return schema.load(data)
     except ValidationError as error:
         raise ApiError("request.bad_parameter", details={"fields": error.messages}) from None
 
@@ -158,11 +216,15 @@ def _load_query(schema):
 def _load_body(schema):
     if not request.is_json:
         raise ApiError("request.unsupported_media_type")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError("request.malformed", "请求体不是合法的 JSON")
+    try:
+        data = json.loads(request.get_data())
+    except RecursionError:
+        raise ApiError("request.malformed", f"请求内容嵌套超过 {MAX_NESTING} 层") from None
+    except ValueError:
+        raise ApiError("request.malformed", "请求体不是合法的 JSON") from None
     if not isinstance(data, dict):
         raise ApiError("request.malformed", "请求体应为 JSON 对象")
+    check_shape(data)
     try:
         return schema.load(data)
     except ValidationError as error:
@@ -173,10 +235,12 @@ def _load_form(schema):
     if request.mimetype != "multipart/form-data":
         raise ApiError("request.unsupported_media_type", "请以 multipart/form-data 提交（字段与文件）")
     data = {**request.form.to_dict(flat=True), **request.files.to_dict(flat=True)}
+    check_shape(request.form.to_dict(flat=True))
     try:
         return schema.load(data)
     except ValidationError as error:
         raise ApiError("request.invalid", details={"fields": error.messages}) from None
 
 
-__all__ = ["ApiSchema", "QuerySchema", "PageQuery", "page_of", "paginate", "endpoint", "PUBLIC"]
+__all__ = ["ApiSchema", "QuerySchema", "PageQuery", "Moment", "Day", "page_of", "paginate",
+           "endpoint", "PUBLIC", "check_shape"]

@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from server.accounts.auth import user_from_session
 from server.db_sqlite import declare_writes
+from server.endpoints import check_shape
 from server.errors import ApiError
 from server.extensions import db
 from sync import lifecycle
@@ -86,6 +87,7 @@ def page(*, roles, writes: bool, query: type[Schema] | None = None,
 def load(schema: Schema, data, code: str, lead: str) -> dict:
     """A page's query string or form through its schema; every problem named in Chinese."""
     given = {k: v for k, v in data.items() if v not in ("", None, [])}
+    check_shape({k: v for k, v in given.items() if isinstance(v, str | list)})
     try:
         return schema.load(given)
     except ValidationError as error:

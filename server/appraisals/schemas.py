@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates
 from werkzeug.datastructures import FileStorage
 
 from server.appraisals.models import CONCLUSIONS
-from server.endpoints import ApiSchema, QuerySchema
+from server.endpoints import ApiSchema, Day, QuerySchema
 from sync.china_time import china_today
 
 GRADES = ("A", "B", "C", "D")
@@ -39,7 +39,7 @@ class AppraisalSchema(ApiSchema):
         GRADES, error="鉴定等级应为 A、B、C 或 D"))
     summary = fields.String(load_default=None, validate=validate.Length(
         max=2000, error="摘要最多 2000 字"))
-    appraised_on = fields.Date(required=True, metadata={"description": "鉴定日期，不能晚于今天"},
+    appraised_on = Day(required=True, metadata={"description": "鉴定日期，不能晚于今天"},
                                error_messages={"required": "请填写鉴定日期",
                                                "invalid": "鉴定日期应为 年-月-日"})
     document = Upload(required=True, load_only=True,

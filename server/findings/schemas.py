@@ -2,7 +2,7 @@
 rectification desk's filters."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from server.endpoints import ApiSchema, QuerySchema
+from server.endpoints import ApiSchema, Day, QuerySchema
 from server.findings.completion import LIST_STATES
 from server.findings.models import PROBLEM_CLASSES
 from server.findings.queue import SORTS
@@ -16,8 +16,8 @@ class QueueFilter(QuerySchema):
     estate = fields.Integer(validate=validate.Range(min=1))
     indicator = fields.Integer(validate=validate.Range(1, 10, error="指标应为 1—10"))
     submitter = fields.Integer(validate=validate.Range(min=1))
-    date_from = fields.Date()
-    date_to = fields.Date()
+    date_from = Day()
+    date_to = Day()
     status = fields.String(load_default=lifecycle.INITIAL,
                            validate=validate.OneOf(tuple(lifecycle.STATES)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
@@ -42,7 +42,7 @@ class DecisionSchema(ApiSchema):
                                        "verify 销项、rectify 下达整改、deadline 调整整改时限、"
                                        "reject_rectification 整改不合格"})
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
-    deadline = fields.Date(load_default=None, allow_none=True, metadata={
+    deadline = Day(load_default=None, allow_none=True, metadata={
         "description": "整改完成时限（rectify、deadline、reject_rectification）；限时解决必填，"
                        "不能早于今天（北京时间）"})
     version = fields.String(required=True, load_only=True, metadata={
@@ -70,7 +70,7 @@ class AcceptAndRectifySchema(ApiSchema):
     """确认并下达整改 in one step, from the desk's finding page."""
 
     version = fields.String(required=True)
-    deadline = fields.Date(load_default=None)
+    deadline = Day(load_default=None)
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
     advance = fields.Boolean(load_default=False)
 
@@ -104,7 +104,7 @@ class BulkDecisionSchema(ApiSchema):
 class BulkRectificationSchema(BulkDecisionSchema):
     """下达整改 for the ticked findings, with one deadline and measure."""
 
-    deadline = fields.Date(load_default=None)
+    deadline = Day(load_default=None)
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
 
 

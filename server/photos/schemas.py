@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from forms.answers import is_sha256
-from server.endpoints import ApiSchema, QuerySchema
+from server.endpoints import ApiSchema, Moment, QuerySchema
 
 MAX_HASHES_PER_CHECK = 500
 
@@ -29,7 +29,7 @@ class CheckResultSchema(ApiSchema):
 class CaptureMetadataQuery(QuerySchema):
     """What the device knew when the photo was taken; kept beside what the file's EXIF says."""
 
-    captured_at = fields.AwareDateTime(metadata={"description": "拍摄时间（ISO 8601，须带时区）"})
+    captured_at = Moment(metadata={"description": "拍摄时间（ISO 8601，须带时区）"})
     latitude = fields.Float(validate=validate.Range(-90, 90))
     longitude = fields.Float(validate=validate.Range(-180, 180))
 

@@ -1,21 +1,12 @@
 """The sync payloads (sync/PROTOCOL.md): the batch envelope, one schema per operation type, the
 results, and pull."""
-from datetime import timezone
-
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from server.endpoints import ApiSchema, QuerySchema
+from server.endpoints import ApiSchema, Day, Moment, QuerySchema
 from server.photos.schemas import sha256_hex
 
 MAX_BATCH = 100
 MAX_PHOTOS_PER_ITEM = 20
-
-
-class UtcDateTime(fields.AwareDateTime):
-    """A moment with its zone, kept and echoed in UTC, so equal moments compare equal."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
 
 
 class OperationEnvelope(Schema):
@@ -51,7 +42,7 @@ class SubmissionCreateOp(_Operation):
     form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     round = fields.String(load_default=None, validate=validate.Length(1, 20))
     answers = fields.Dict(keys=fields.String(), required=True)
-    captured_at = UtcDateTime(load_default=None, allow_none=True)
+    captured_at = Moment(load_default=None, allow_none=True)
 
 
 class FindingReportOp(_Operation):
@@ -68,7 +59,7 @@ class FindingReportOp(_Operation):
     description = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=2000))
     photos = _photos()
-    captured_at = UtcDateTime(load_default=None, allow_none=True)
+    captured_at = Moment(load_default=None, allow_none=True)
 
     @post_load
     def names_a_check_item(self, data, **kwargs):
@@ -95,7 +86,7 @@ class RectificationReportOp(_Operation):
     finding = fields.UUID(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     photos = _photos()
-    rectified_on = fields.Date(load_default=None, allow_none=True)
+    rectified_on = Day(load_default=None, allow_none=True)
 
 
 OPERATION_SCHEMAS = {  # instances, reused: see FINDING_RESULT in operations.py
