@@ -3,10 +3,12 @@ from pathlib import Path
 
 from flask import Flask
 from flask_compress import Compress
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import models  # noqa: F401  (every model registered before the mappers are used)
 from server.accounts import pages as account_pages
 from server.accounts import routes as accounts_api
+from server.accounts.auth import SessionCookieSecureOverHttps
 from server.accounts.cli import users_cli
 from server.app_shell import routes as app_shell
 from server.appraisals import pages as appraisal_pages
@@ -89,6 +91,10 @@ def connect_event_handlers() -> None:
 
 def configure_security(app: Flask) -> None:
     csrf.init_app(app)
+    app.session_interface = SessionCookieSecureOverHttps()
+    hops = app.config["LOUJIAN_TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure_compression(app: Flask) -> None:

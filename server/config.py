@@ -29,6 +29,9 @@ def load_settings(instance_path: str, overrides: dict | None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+        # (0: none; then those headers are ignored, as anyone can send them).
+        "LOUJIAN_TRUSTED_PROXIES": int(os.environ.get("LOUJIAN_TRUSTED_PROXIES", "0")),
         "JSON_AS_ASCII": False,
     }
     settings.update(overrides or {})

@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from server.accounts.models import Agency, ApiToken, Role, User
+from server.accounts.auth import end_all_sessions
 from server.accounts.operations import create_user
 from server.buildings.models import Community, County, PropertyCompany
 from server.db_types import utcnow
@@ -86,5 +87,6 @@ def revoke_tokens(username):
                                                        ApiToken.revoked_at.is_(None))).all()
     for token in tokens:
         token.revoked_at = utcnow()
+    end_all_sessions(user)
     db.session.commit()
-    click.echo(f"已吊销 {username} 的 {len(tokens)} 个令牌")
+    click.echo(f"已吊销 {username} 的 {len(tokens)} 个令牌，并结束其全部工作台会话")

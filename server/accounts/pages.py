@@ -2,7 +2,7 @@
 a signed session."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from marshmallow import fields, validate
 
 from server.accounts.auth import end_session, start_session
@@ -46,9 +46,9 @@ def login(query, form):
 
 
 @blueprint.post("/logout")
-@page(roles=SIGNED_IN, writes=False)
+@page(roles=SIGNED_IN, writes=True)
 def logout():
-    end_session()
+    end_session(g.user)
     return redirect(url_for("account_pages.login_form"))
 
 

@@ -3,6 +3,8 @@ import hashlib
 import re
 from datetime import timedelta
 
+from flask import g
+
 from server.accounts.models import ApiToken, Role
 from server.accounts.operations import LoginPolicy, attempt_login, issue_token
 from server.db_types import utcnow
@@ -159,3 +161,54 @@ def test_desk_sign_in_never_redirects_off_site(client, make_user):
     response = client.post("/desk/login?next=//evil.example/", data={
         "username": user.username, "password": DEFAULT_PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/desk/"
+
+
+def _signed_in_desk(client, make_user):
+    user = make_user(role=Role.REVIEWER)
+    token = _csrf_token(client.get("/desk/login").data)
+    client.post("/desk/login", data={"username": user.username, "password": DEFAULT_PASSWORD,
+                                     "csrf_token": token})
+    return user
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(app, client, make_user):
+    _signed_in_desk(client, make_user)
+    copied = client.get_cookie("session").value
+    g.pop("csrf_token", None)  # Flask-WTF caches it in g, which these tests share across requests
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/desk/review/").get_data(as_text=True)).group(1)
+    response = client.post("/desk/logout", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[-600:]
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    response = thief.get("/desk/review/")
+    assert response.status_code == 302 and "/desk/login" in response.headers["Location"]
+
+
+def test_revoking_an_accounts_tokens_also_ends_its_desk_sessions(app, client, make_user):
+    user = _signed_in_desk(client, make_user)
+    assert client.get("/desk/review/").status_code == 200
+    result = app.test_cli_runner().invoke(args=["users", "revoke-tokens", user.username])
+    assert result.exit_code == 0, result.output
+    assert client.get("/desk/review/").status_code == 302
+
+
+def test_the_session_cookie_is_secure_behind_a_trusted_https_proxy(make_user, database_url,
+                                                                   tmp_path):
+    from server import create_app
+    behind_proxy = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                               "SECRET_KEY": "test-secret", "LOUJIAN_TRUSTED_PROXIES": 1,
+                               "LOUJIAN_MEDIA_DIR": str(tmp_path)})
+    user = make_user(role=Role.REVIEWER)
+    with behind_proxy.test_client() as client:
+        https = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/desk/login"}
+        token = _csrf_token(client.get("/desk/login", headers=https).data)
+        response = client.post("/desk/login", headers=https, data={
+            "username": user.username, "password": DEFAULT_PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_session_cookie_stays_plain_over_plain_http_without_a_trusted_proxy(client):
+    response = client.get("/desk/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in response.headers.get("Set-Cookie", "")
