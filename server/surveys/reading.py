@@ -55,8 +55,9 @@ def _row(question: dict, asked, defects: set) -> Row:
 
 
 def answer_text(question: dict, value) -> str:
-    """One answer in words: 是/否, a choice by its label, a number with the form's unit if it
-    names one, a place as unit · floor · detail."""
+    """One answer in words: 是/否, a choice by its label, a place as unit · floor · detail.
+    Numbers as given: the 2024 forms carry their units in the label (e.g. 实测入户水压（MPa）),
+    and forms/schema.py has no unit key."""
     kind = question["type"]
     if kind == "yes_no":
         return YES_NO.get(value, str(value))
@@ -64,9 +65,6 @@ def answer_text(question: dict, value) -> str:
         labels = {c["value"]: c["label"] for c in question.get("choices", [])}
         chosen = value if isinstance(value, list) else [value]
         return "、".join(labels.get(v, str(v)) for v in chosen)
-    if kind in ("integer", "decimal"):
-        unit = question.get("unit")
-        return f"{value:g} {unit}" if unit and isinstance(value, (int, float)) else str(value)
     if kind == "location" and isinstance(value, dict):
         floor = value.get("floor")
         parts = [value.get("unit"), f"{floor}层" if floor is not None else None,
