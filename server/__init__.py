@@ -35,6 +35,7 @@ from server.pages import register_template_helpers
 from server.signals import photo_arrived, round_opened
 from server.photos import routes as photos_api
 from server import catalog
+from server.surveys import pages as survey_pages
 from server.surveys import routes as surveys_api
 from server.surveys.cli import forms_cli, rounds_cli
 from server.syncing import feed
@@ -45,7 +46,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
                   ledger_api, review_api, appraisals_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
-                   export_pages, progress_pages, rectification_pages)
+                   export_pages, progress_pages, rectification_pages, survey_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli)
 # Who reacts to what happened (server/signals.py).
 EVENT_HANDLERS = ((photo_arrived, feed.announce_findings_of_photo),

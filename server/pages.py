@@ -130,9 +130,10 @@ def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
 
 def register_template_helpers(app) -> None:
     """What every desk template may use: the lifecycle (what a status allows), China's time,
-    a place, a finding's days overdue."""
+    a place, a finding's days overdue, the survey page a finding came from."""
     app.jinja_env.globals["lifecycle"] = lifecycle
     app.jinja_env.globals["overdue_days"] = overdue_days
+    app.jinja_env.globals["submission_url"] = submission_url
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["place"] = place
 
@@ -140,6 +141,13 @@ def register_template_helpers(app) -> None:
 def overdue_days(finding) -> int:
     """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
     return lifecycle.days_overdue(finding.status, finding.deadline, china_today())
+
+
+def submission_url(finding) -> str | None:
+    """The desk page of the survey a finding came from; None for one reported on its own."""
+    if finding.submission is None:
+        return None
+    return url_for("survey_pages.submission", submission_uuid=finding.submission.uuid)
 
 
 def china_time(moment) -> str:

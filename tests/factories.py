@@ -134,15 +134,20 @@ def submission_op(building, answers, **overrides) -> dict:
 
 
 @pytest.fixture
-def gas_answers(app):
-    """Answers to the gas-safety form: everything clear, unless overridden."""
-    form = app.extensions["loujian.forms"].get(GAS_FORM)
+def clear_answers(app):
+    """Answers to a form of forms/ (by id): every yes/no question 否, plus the answers given."""
+    def make(form_id, **answers):
+        form = app.extensions["loujian.forms"].get(form_id)
+        return {**{q["id"]: False for q in form.questions if q["type"] == "yes_no"}, **answers}
+    return make
 
+
+@pytest.fixture
+def gas_answers(clear_answers):
+    """Answers to the gas-safety form: everything clear, unless overridden."""
     def make(**overrides):
-        answers = {q["id"]: False for q in form.questions if q["type"] == "yes_no"}
-        answers.update(households_checked=12, riser_install_year=2012)
-        answers.update(overrides)
-        return answers
+        return clear_answers(GAS_FORM, **{"households_checked": 12, "riser_install_year": 2012,
+                                          **overrides})
     return make
 
 

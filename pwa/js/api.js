@@ -68,6 +68,7 @@ export const api = {
     request('GET', `/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=500&device_id=${deviceId}`),
   push: (deviceId, operations) => request('POST', '/api/sync/push', { json: { device_id: deviceId, operations } }),
   checkPhotos: (hashes) => request('POST', '/api/photos/check', { json: { hashes } }),
+  submission: (uuid) => request('GET', `/api/submissions/${encodeURIComponent(uuid)}`),
   uploadPhoto: (photo) => {
     const query = new URLSearchParams();
     if (photo.captured_at) query.set('captured_at', photo.captured_at);
@@ -76,3 +77,16 @@ export const api = {
     return request('PUT', `/api/photos/${photo.sha}?${query}`, { body: photo.bytes, contentType: photo.type });
   },
 };
+
+// A photo's bytes from the server (size: thumb | display | original) as a Blob; null when it
+// cannot be had (offline, not there yet, not this user's to see).
+export async function photoCopy(sha, size = 'display') {
+  const bearer = (await kv.get('session'))?.token;
+  try {
+    const response = await fetch(`/api/photos/${encodeURIComponent(sha)}?size=${size}`,
+      { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} });
+    return response.ok ? await response.blob() : null;
+  } catch {
+    return null;
+  }
+}

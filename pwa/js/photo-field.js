@@ -1,7 +1,9 @@
 // The photos of one question: take with the camera or pick from the gallery; each is shrunk and
 // stored on the phone at once, shown with its time/place stamp, and can be opened or removed.
+import { photoCopy } from './api.js';
 import { h, clear } from './dom.js';
 import { get } from './db.js';
+import { confirmDialog } from './feedback.js';
 import { formatBytes } from './platform.js';
 import { stampText, takePhoto } from './photos.js';
 
@@ -18,6 +20,9 @@ const STRINGS = {
   timeSource: { exif: '时间取自照片', device: '时间取自手机' },
   placeSource: { exif: '位置取自照片', device: '位置取自手机定位', null: '无定位' },
   stored: '已保存在手机上，联网后自动上传',
+  confirmRemove: '删除这张照片？删除后需重新拍摄。',
+  removeOk: '删除',
+  fromServer: '服务器上的照片',
 };
 
 // `options.warn(photo)` may give a warning shown on that photo's tile; `options.onBusy(busy)` hears
@@ -70,7 +75,8 @@ export function photoField(question, value, onChange, { warn = () => null, onBus
       const photo = await get('photos', sha);
       if (!photo) continue;
       const warning = warn(photo);
-      tiles.push(photoTile(photo, warning ? h('div', { class: 'warn', role: 'note' }, warning) : null, h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: () => {
+      tiles.push(photoTile(photo, warning ? h('div', { class: 'warn', role: 'note' }, warning) : null, h('button', { type: 'button', class: 'remove', 'aria-label': STRINGS.remove, onclick: async () => {
+        if (!(await confirmDialog(STRINGS.confirmRemove, { ok: STRINGS.removeOk, danger: true }))) return;
         hashes = hashes.filter((x) => x !== sha);
         onChange(hashes.length ? hashes : undefined);
         paint();
@@ -97,6 +103,33 @@ function photoTile(photo, ...extra) {
 export async function storedThumbs(hashes) {
   const photos = (await Promise.all(hashes.map((sha) => get('photos', sha)))).filter(Boolean);
   return { el: h('div', { class: 'thumbs' }, photos.map((photo) => photoTile(photo))), shown: photos.length };
+}
+
+// The photos among `hashes`: the phone's own copy, else (online) the server's display copy.
+// {el, shown, missing}: `missing` were neither on the phone nor to be had from the server.
+export async function photoGallery(hashes) {
+  const tiles = [];
+  let missing = 0;
+  for (const sha of hashes) {
+    const photo = await get('photos', sha);
+    if (photo) { tiles.push(photoTile(photo)); continue; }
+    const blob = navigator.onLine ? await photoCopy(sha, 'display') : null;
+    if (!blob) { missing += 1; continue; }
+    const url = URL.createObjectURL(blob);
+    tiles.push(h('div', { class: 'thumb remote', dataset: { sha, source: 'server' } },
+      h('img', { src: url, alt: '' }),
+      h('button', { type: 'button', class: 'open', 'aria-label': STRINGS.open, onclick: () => openRemote(url) }),
+      h('div', { class: 'stamp' }, STRINGS.fromServer)));
+  }
+  return { el: h('div', { class: 'thumbs' }, tiles), shown: tiles.length, missing };
+}
+
+function openRemote(url) {
+  const viewer = h('div', { class: 'viewer', id: 'photo-viewer', role: 'dialog', 'aria-modal': 'true' },
+    h('div', { class: 'frame' }, h('img', { src: url, alt: '' })),
+    h('div', { class: 'info' }, h('p', {}, STRINGS.fromServer),
+      h('button', { type: 'button', class: 'primary', onclick: () => viewer.remove() }, STRINGS.close)));
+  document.body.append(viewer);
 }
 
 export function openViewer(photo) {

@@ -1,5 +1,8 @@
 """Recording a filled form: validated against its form, append-only, idempotent by uuid."""
+import uuid as uuid_module
+
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forms import (
     RetiredFormError,
@@ -9,7 +12,7 @@ from forms import (
     validate_answers,
 )
 from server.accounts.models import User
-from server.accounts.scopes import require_can_survey
+from server.accounts.scopes import can_see_estate, require_can_survey
 from server.audit.operations import record
 from server.buildings.operations import get_building
 from server.db_types import as_utc
@@ -62,6 +65,29 @@ def form_for(registry, form_id: str, version: int | None, allow_retired: bool = 
     except RetiredFormError:
         raise ApiError("form.retired", f"{wanted}已停用，请更新应用后重新填写") from None
 
+
+
+def find_submission(user: User, submission_uuid: str) -> Submission:
+    """The submission, if the user may see its building. Unknown, malformed and out-of-scope
+    uuids get the same answer, which names nothing (not the building, not whether it exists)."""
+    try:
+        wanted = str(uuid_module.UUID(submission_uuid))
+    except ValueError:
+        wanted = None
+    submission = wanted and db.session.scalar(select(Submission).where(Submission.uuid == wanted))
+    if not submission or not can_see_estate(user, submission.building.estate):
+        raise ApiError("resource.not_found", "找不到这份调查表，或不在您负责的范围内")
+    return submission
+
+
+def other_observations(submission: Submission) -> list[Submission]:
+    """The other surveys of the same building and indicator, newest first (every round)."""
+    return db.session.scalars(
+        select(Submission).where(Submission.building_id == submission.building_id,
+                                 Submission.indicator == submission.indicator,
+                                 Submission.id != submission.id)
+        .options(selectinload(Submission.author), selectinload(Submission.round))
+        .order_by(Submission.received_at.desc(), Submission.id.desc())).all()
 
 
 def open_round(code: str, system: str, title: str | None, make_current: bool) -> SurveyRound:

@@ -1,8 +1,9 @@
 import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
 import { awaitsRectification, isEditable } from '../lifecycle.js';
+import { toast } from '../feedback.js';
 import { enqueue, newId, onOutboxChange } from '../outbox.js';
-import { photoField, storedThumbs } from '../photo-field.js';
+import { photoField, photoGallery, storedThumbs } from '../photo-field.js';
 import { chinaToday, daysOverdue, rectificationDraftKey, rectificationState, reportedContent } from '../rectification.js';
 
 const STRINGS = {
@@ -10,7 +11,11 @@ const STRINGS = {
   missing: '手机上没有这条问题记录，请联网同步。',
   where: '位置',
   unit: '单元', floor: '楼层', detail: '具体位置', description: '补充说明',
-  photos: '补充照片',
+  photos: '补拍照片（替换看不清的照片）',
+  photosHint: '重新拍摄看不清的照片后提交更正。原照片暂不能从手机上删除，会和新照片一起交审核员查看。',
+  evidence: '问题照片',
+  evidenceMissing: (n) => `${n} 张照片不在本手机上${navigator.onLine ? '，服务器上也还没有' : '（联网后可查看服务器上的照片）'}`,
+  queuedToast: '已保存到待同步',
   arrived: (total, missing) => `照片 ${total} 张，服务器已收到 ${total - missing} 张`,
   reason: (r) => `审核意见：${r}`,
   submit: '提交更正',
@@ -60,9 +65,12 @@ export async function render(root, params, context) {
   return () => { alive = false; stop(); };
 }
 
-async function paint(root, { findingUuid }, { sync }) {
+async function paint(root, { findingUuid, from }, { sync }) {
   const [finding, items, draft] = await Promise.all([get('findings', findingUuid), all('outbox'), get('drafts', rectificationDraftKey(findingUuid))]);
-  const back = h('a', { class: 'back', href: finding ? `#/b/${finding.building_id}` : '#/todo', 'aria-label': STRINGS.back }, '‹');
+  // Opened from 待办, back (and after a save) is 待办; from the building, the building.
+  const backTo = from === 'todo' || !finding ? '#/todo' : `#/b/${finding.building_id}`;
+  const here = from === 'todo' ? `#/todo/finding/${findingUuid}` : `#/finding/${findingUuid}`;
+  const back = h('a', { class: 'back', href: backTo, 'aria-label': STRINGS.back }, '‹');
   if (!finding) {
     clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
     return;
@@ -84,6 +92,8 @@ async function paint(root, { findingUuid }, { sync }) {
   const overdue = canRectify ? daysOverdue(finding.deadline, chinaToday()) : 0;
   const reported = rectification ? reportedContent(finding, rectification) : null;
   const after = reported?.photos.length ? await storedThumbs(reported.photos) : null;
+  const evidence = await photoGallery(finding.photos || []);
+  const saveButton = h('button', { type: 'button', class: 'primary wide', id: 'submit-finding', onclick: () => submit() }, STRINGS.submit);
 
   const submit = async () => {
     const changes = {};
@@ -99,7 +109,8 @@ async function paint(root, { findingUuid }, { sync }) {
     const operation = { op: 'finding.update', id: newId(), finding: finding.uuid, changes };
     await enqueue(operation, { title: `${building?.label || ''} · ${finding.check_item}（更正）`,
       buildingId: finding.building_id, photos: added });
-    location.hash = `#/b/${finding.building_id}`;
+    toast(STRINGS.queuedToast, saveButton);
+    location.hash = backTo;
     sync();
   };
   const show = (message) => { problem.textContent = message; problem.hidden = false; };
@@ -118,6 +129,8 @@ async function paint(root, { findingUuid }, { sync }) {
       h('p', { class: 'muted' }, rectification?.redo ? STRINGS.refused
         : rectification ? STRINGS[rectification.key === 'awaiting' ? 'awaiting' : 'queued']
         : canRectify ? STRINGS.rectifyHint : editable ? STRINGS.editable : STRINGS.locked(finding.status_label))),
+    (finding.photos || []).length ? h('div', { class: 'card', id: 'finding-photos' }, h('h2', {}, STRINGS.evidence), evidence.el,
+      evidence.missing ? h('p', { class: 'muted' }, STRINGS.evidenceMissing(evidence.missing)) : null) : null,
     reported ? h('div', { class: 'card', id: 'rectification-report' }, h('h2', {}, STRINGS.report),
       reported.rectified_on ? h('p', {}, STRINGS.rectifiedOn(reported.rectified_on)) : null,
       reported.note ? h('p', { class: 'pre' }, STRINGS.rectifiedNote(reported.note)) : null,
@@ -125,9 +138,9 @@ async function paint(root, { findingUuid }, { sync }) {
         after.shown < reported.photos.length
           ? ` · ${STRINGS.notHere(reported.photos.length - after.shown, reported.photos.length)}` : null) : null,
       after?.shown ? after.el : null) : null,
-    canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `#/finding/${finding.uuid}/rectify` },
+    canRectify ? h('a', { class: 'button primary wide', id: 'report-rectification', href: `${here}/rectify` },
       draft ? STRINGS.resume : STRINGS.rectify) : null,
-    rectification?.redo ? h('a', { class: 'button primary wide', id: 'redo-rectification', href: `#/finding/${finding.uuid}/rectify` },
+    rectification?.redo ? h('a', { class: 'button primary wide', id: 'redo-rectification', href: `${here}/rectify` },
       draft ? STRINGS.resume : STRINGS.redo) : null,
     editable ? h('div', { class: 'section', id: 'finding-edit' },
       h('div', { class: 'location' },
@@ -135,7 +148,7 @@ async function paint(root, { findingUuid }, { sync }) {
         h('label', {}, h('small', {}, STRINGS.floor), floor),
         h('label', { class: 'detail' }, h('small', {}, STRINGS.detail), detail)),
       h('label', { class: 'field' }, h('span', {}, STRINGS.description), description),
-      h('div', { class: 'question', dataset: { question: 'add_photos' } }, h('div', { class: 'label' }, STRINGS.photos), photos),
-      problem,
-      h('button', { type: 'button', class: 'primary wide', id: 'submit-finding', onclick: submit }, STRINGS.submit)) : null);
+      h('div', { class: 'question', dataset: { question: 'add_photos' } }, h('div', { class: 'label' }, STRINGS.photos),
+        h('div', { class: 'hint' }, STRINGS.photosHint), photos),
+      problem, saveButton) : null);
 }

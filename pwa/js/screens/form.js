@@ -1,12 +1,14 @@
 import { h, clear } from '../dom.js';
-import { all, get, put } from '../db.js';
+import { get, put } from '../db.js';
 import { createField } from '../fields.js';
 import { applies, counts, deriveDefects, isRequired, questionProblems, relevance, validateAnswers } from '../formlogic.js';
+import { toast } from '../feedback.js';
 import { formById } from '../forms.js';
-import { STATE_LABELS, enqueue, newId } from '../outbox.js';
+import { enqueue, newId } from '../outbox.js';
 import { isoWithZone } from '../photos.js';
 import { draftKey } from '../progress.js';
 import { factsOf } from '../pull.js';
+import { latestSurvey, surveyView, withServerAnswers } from '../submitted.js';
 
 const STRINGS = {
   back: '返回楼栋',
@@ -18,12 +20,14 @@ const STRINGS = {
   saveFailed: (m) => `草稿保存失败：${m}（手机存储可能已满）`,
   submit: '保存并提交',
   fix: (n) => `还有 ${n} 处需要填写或修改`,
-  submittedBefore: (state) => `本表已提交过（${state}）。再次提交将作为一次新的调查记录。`,
+  submittedBefore: '本表已提交过：这次提交将作为一次新的调查记录，原记录保留。',
   queued: '已保存到待同步，联网后自动上传',
   title: (form) => `指标${form.indicator} · ${form.title}`,
 };
 
-export async function render(root, { buildingId, formId }, { sync }) {
+export async function render(root, params, context) {
+  const { buildingId, formId } = params;
+  const { sync, session } = context;
   const [building, form] = await Promise.all([get('buildings', buildingId), formById(formId)]);
   const back = h('a', { class: 'back', href: `#/b/${buildingId}`, 'aria-label': STRINGS.back }, '‹');
   if (!building || !form) {
@@ -40,6 +44,17 @@ export async function render(root, { buildingId, formId }, { sync }) {
     h('h1', {}, STRINGS.title(form)), h('p', { class: 'muted' }, building.label)));
   if (!applies(form, facts)) {
     clear(root, head, h('p', { class: 'card' }, STRINGS.notApplicable));
+    return;
+  }
+  // Submitted already and no correction begun: the survey as submitted, read-only.
+  const previous = await latestSurvey(buildingId, formId);
+  if (previous && !draft) {
+    const correct = async (submitted) => {
+      await put('drafts', { key, building_id: buildingId, form_id: formId, form_version: form.version,
+        answers: structuredClone(submitted), updated_at: new Date().toISOString() });
+      await render(root, params, context);
+    };
+    clear(root, head, await surveyView(form, facts, await withServerAnswers(previous), session, correct));
     return;
   }
 
@@ -60,10 +75,9 @@ export async function render(root, { buildingId, formId }, { sync }) {
   const savedLine = h('p', { class: 'saved', id: 'draft-saved', role: 'status' });
   const problemsLine = h('p', { class: 'reason', hidden: true });
   const submit = h('button', { type: 'button', class: 'primary wide', id: 'submit-form', onclick: submitForm }, STRINGS.submit);
-  const previous = await latestSubmission(buildingId, formId);
 
   clear(root, head,
-    previous && !draft ? h('p', { class: 'notice' }, STRINGS.submittedBefore(STATE_LABELS[previous.state])) : null,
+    previous ? h('p', { class: 'notice', id: 'correcting' }, STRINGS.submittedBefore) : null,
     sections.map((s) => s.el),
     h('div', { class: 'summary' }, h('p', {}, defectLine, ' · ', countLine), savedLine, problemsLine, submit));
   refresh();
@@ -125,12 +139,8 @@ export async function render(root, { buildingId, formId }, { sync }) {
       form_version: form.version, answers: kept, captured_at: isoWithZone(new Date()) };
     await enqueue(operation, { title: `${building.label} · ${STRINGS.title(form)}`, buildingId, photos },
       (stores) => stores.drafts.delete(key));
+    toast(STRINGS.queued, submit);
     location.hash = `#/b/${buildingId}`;
     sync();
   }
-}
-
-async function latestSubmission(buildingId, formId) {
-  const items = await all('outbox', 'building_id', buildingId);
-  return items.filter((i) => i.operation.form_id === formId).sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
 }

@@ -36,10 +36,11 @@ const STRINGS = {
   earlyYes: '确认是整改后照片，保存上报',
 };
 
-export async function render(root, { findingUuid }, { sync }) {
+export async function render(root, { findingUuid, from }, { sync }) {
   const key = rectificationDraftKey(findingUuid);
   const [finding, items, draft] = await Promise.all([get('findings', findingUuid), all('outbox'), get('drafts', key)]);
-  const back = h('a', { class: 'back', href: `#/finding/${findingUuid}`, 'aria-label': STRINGS.back }, '‹');
+  const findingPage = from === 'todo' ? `#/todo/finding/${findingUuid}` : `#/finding/${findingUuid}`;
+  const back = h('a', { class: 'back', href: findingPage, 'aria-label': STRINGS.back }, '‹');
   if (!finding) {
     clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
     return;
@@ -138,7 +139,7 @@ export async function render(root, { findingUuid }, { sync }) {
       changed(); // keep the draft as it stands
       return;
     }
-    if (location.hash === route) location.hash = `#/finding/${finding.uuid}`; // unless the user went elsewhere meanwhile
+    if (location.hash === route) location.hash = findingPage; // unless the user went elsewhere meanwhile
     sync();
   };
   const button = h('button', { type: 'button', class: 'primary wide', id: 'save-rectification', onclick: () => save() }, STRINGS.save);

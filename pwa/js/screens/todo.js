@@ -45,14 +45,14 @@ async function paint(root) {
   const followUps = findings.filter((f) => round?.round && f.round && f.round !== round.round
     && !isReportedFixed(f.status) && !isSentBack(f.status) && !awaitsRectification(f.status));
   const rectify = toRectify(findings, items, chinaToday());
-  const entry = (f) => h('li', { dataset: { finding: f.uuid } }, h('a', { href: `#/finding/${f.uuid}` },
+  const entry = (f) => h('li', { dataset: { finding: f.uuid } }, h('a', { href: `#/todo/finding/${f.uuid}` },
     h('div', { class: 'grow' },
       h('div', { class: 'title' }, labels.get(f.building_id) || `#${f.building_id}`),
       h('div', {}, h('span', { class: 'chip bad' }, f.status_label), f.check_item),
       STRINGS.where(f) ? h('div', { class: 'sub' }, STRINGS.where(f)) : null,
       f.review_reason ? h('div', { class: 'reason' }, STRINGS.reason(f.review_reason)) : null),
     h('span', { class: 'chevron', 'aria-hidden': 'true' }, '›')));
-  const rectifyEntry = ({ finding: f, overdue, state }) => h('li', { dataset: { finding: f.uuid } }, h('a', { href: `#/finding/${f.uuid}` },
+  const rectifyEntry = ({ finding: f, overdue, state }) => h('li', { dataset: { finding: f.uuid } }, h('a', { href: `#/todo/finding/${f.uuid}` },
     h('div', { class: 'grow' },
       h('div', { class: 'title' }, labels.get(f.building_id) || `#${f.building_id}`),
       h('div', {}, state ? h('span', { class: `chip rectify-${state.key}` }, state.label) : h('span', { class: 'chip warn' }, f.status_label),
