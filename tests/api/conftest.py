@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from server.accounts.auth import SESSION_EPOCH_KEY, SESSION_USER_KEY
 from server.accounts.models import Role
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto
@@ -22,7 +23,8 @@ def sign_in(client):
     """Puts the user in the test client's session, as the sign-in form would."""
     def sign(user):
         with client.session_transaction() as session:
-            session["user_id"] = user.id
+            session[SESSION_USER_KEY] = user.id
+            session[SESSION_EPOCH_KEY] = user.session_epoch
         return client
     return sign
 

@@ -253,7 +253,8 @@ def seeded(app):
 def reviewer_client(app, seeded):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["user_id"] = db.session.scalar(select(User.id).where(User.username == "shenhe"))
+        shenhe = db.session.scalar(select(User).where(User.username == "shenhe"))
+        session["user_id"], session["epoch"] = shenhe.id, shenhe.session_epoch
     return client
 
 
