@@ -69,7 +69,8 @@ def governing_appraisal(building_id: int, indicator: int, round_id: int) -> Appr
 
 def ruling_against(finding: Finding) -> Appraisal | None:
     """The governing appraisal a finding disagrees with, or None when it does not."""
-    if finding.status in lifecycle.COMPLETED or finding.indicator not in APPRAISAL_GOVERNED_INDICATORS:
+    if finding.status in lifecycle.COMPLETED \
+            or finding.indicator not in APPRAISAL_GOVERNED_INDICATORS:
         return None
     ruling = governing_appraisal(finding.building_id, finding.indicator, finding.round_id)
     if ruling is None or not disagrees(finding.indicator, True, ruling.conclusion):

@@ -106,7 +106,8 @@ class Rectification(db.Model):
 
 class Review(db.Model):
     __tablename__ = "reviews"
-    __table_args__ = (CheckConstraint(f"decision IN {tuple(lifecycle.DECISIONS)}", name="decision"),)
+    __table_args__ = (CheckConstraint(f"decision IN {tuple(lifecycle.DECISIONS)}",
+                                      name="decision"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

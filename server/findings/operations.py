@@ -43,7 +43,7 @@ def finding_from_defect(defect: dict, submission: Submission | None, user: User,
     else:
         captured_at = None
     finding = Finding(
-        uuid=finding_uuid, captured_at=captured_at,
+        uuid=finding_uuid, captured_at=captured_at, status=lifecycle.INITIAL,
         round=survey_round, building=building, indicator=indicator,
         question_id=defect["question_id"], check_item=defect["check_item"],
         unit=location.get("unit"), floor=location.get("floor"),
@@ -131,7 +131,8 @@ def report_rectification(user: User, payload: dict) -> Rectification:
         raise ApiError("request.invalid", "整改后照片不能与问题照片相同，请拍摄整改后的现场",
                        details={"fields": {"photos": reused}})
     rectification = Rectification(uuid=str(payload["id"]), finding=finding, author_id=user.id,
-                                  note=payload.get("note"), rectified_on=payload.get("rectified_on"))
+                                  note=payload.get("note"),
+                                  rectified_on=payload.get("rectified_on"))
     for position, sha256 in enumerate(dict.fromkeys(payload.get("photos", []))):
         rectification.photos.append(FindingPhoto(finding_id=finding.id, sha256=sha256,
                                                  position=position))

@@ -70,6 +70,7 @@ class Batch:
                                                      .selectinload(Community.town))).all()
         self._rounds: dict = {}
         self.photo_hashes: list[str] = []
+        self.reported: set[str] = set()  # findings reported by this batch (their uuid = op id)
 
     def round(self, code):
         if code not in self._rounds:
@@ -95,6 +96,8 @@ class Batch:
         if stored is not None:
             return _fixed(_replayed(stored, raw["op"], body))
 
+        if raw["op"] in REFER_TO_A_FINDING and str(payload["finding"]) in self.reported:
+            db.session.flush()  # reported earlier in this batch: in order, it exists by now
         savepoint = db.session.begin_nested() if isolated else None
         try:
             outcome = APPLY[raw["op"]](self.user, payload, self.registry, self)
@@ -113,12 +116,17 @@ class Batch:
                 savepoint.rollback()
                 return _fixed(_replayed(db.session.get(SyncOperation, op_id), raw["op"], body))
         self.stored[op_id] = operation  # the same id again in this batch is a replay
+        if raw["op"] == "finding.report":
+            self.reported.add(op_id)
         self.photo_hashes += outcome.photos
 
         def answer(missing: set[str]) -> dict:
             operation.result = outcome.describe(missing)
             return {"id": op_id, "status": "applied", "result": operation.result}
         return answer
+
+
+REFER_TO_A_FINDING = frozenset({"finding.update", "rectification.report"})
 
 
 def _fixed(answer: dict):
@@ -156,7 +164,8 @@ def _create_submission(user, payload, registry, batch) -> Outcome:
 
 
 def _report_finding(user, payload, registry, batch) -> Outcome:
-    finding = finding_operations.report_finding(user, payload, registry, batch.round(payload["round"]))
+    finding = finding_operations.report_finding(user, payload, registry,
+                                                batch.round(payload["round"]))
     return Outcome(_photos_of(finding),
                    lambda missing: {"finding": _finding_result(finding, missing)})
 

@@ -269,3 +269,19 @@ def test_a_twin_committed_during_the_batch_is_answered_from_the_log(
     monkeypatch.setattr(operations.Batch, "__init__", blind_to_the_twin)
     assert statuses(push(worker, second, first)) == ["applied", "already_applied"]
     assert count(Finding) == 2 and count(SyncOperation) == 2
+
+
+def test_an_edit_in_the_same_batch_as_its_report_applies_in_order(push, worker, building):
+    report = pipe_leak(building)
+    edit = {"op": "finding.update", "id": str(uuid.uuid4()), "finding": report["id"],
+            "changes": {"description": "给水管接口渗漏，地面积水"}}
+    assert statuses(push(worker, report, edit)) == ["applied", "applied"]
+    db.session.expire_all()
+    stored = db.session.scalar(db.select(Finding).where(Finding.uuid == report["id"]))
+    assert stored.description == "给水管接口渗漏，地面积水"
+
+
+def test_a_reported_finding_is_answered_with_its_status_as_documented(push, worker, building):
+    result = push(worker, pipe_leak(building)).json["results"][0]["result"]
+    assert result["finding"]["status"] == "pending"
+    assert set(result["finding"]) == {"uuid", "check_item", "status", "photos", "missing_photos"}
