@@ -22,7 +22,6 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "auth.locked": (429, "登录失败次数过多，账号已临时锁定，请稍后再试"),
     "auth.inactive": (403, "账号已停用，请联系管理员"),
     "auth.forbidden": (403, "您的角色无权执行此操作"),
-    "auth.out_of_scope": (403, "该对象不在您负责的范围内"),
     "resource.not_found": (404, "找不到请求的对象"),
     "route.not_found": (404, "接口不存在"),
     "method.not_allowed": (405, "该接口不支持此请求方法"),

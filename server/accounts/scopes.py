@@ -56,9 +56,16 @@ def can_see_estate(user: User, estate: Estate) -> bool:
     return False
 
 
-def require_visible(user: User, building: Building) -> None:
-    if not can_see_estate(user, building.estate):
-        raise ApiError("auth.out_of_scope", f"楼栋 {building.label} 不在您负责的范围内")
+def not_found_or_not_yours(what: str) -> ApiError:
+    """The one refusal for an object that does not exist and one the user may not see: it
+    names nothing, so walking ids reveals nothing."""
+    return ApiError("resource.not_found", f"找不到{what}，或不在您负责的范围内")
+
+
+def require_visible(user: User, building: Building | None, what: str = "该楼栋") -> None:
+    """`what` names the object asked for (a finding, a photo…), never the building it is in."""
+    if building is None or not can_see_estate(user, building.estate):
+        raise not_found_or_not_yours(what)
 
 
 def require_can_survey(user: User, building: Building) -> None:

@@ -123,9 +123,8 @@ def buildings_of(appraisals: list[Appraisal]) -> dict[int, Building]:
 
 def readable_appraisal(user: User, appraisal_uuid: str) -> Appraisal:
     appraisal = db.session.scalar(select(Appraisal).where(Appraisal.uuid == appraisal_uuid))
-    if appraisal is None:
-        raise ApiError("resource.not_found", "找不到该鉴定报告")
-    require_visible(user, db.session.get(Building, appraisal.building_id))
+    building = db.session.get(Building, appraisal.building_id) if appraisal else None
+    require_visible(user, building, "该鉴定报告")
     return appraisal
 
 

@@ -10,7 +10,7 @@ from server.endpoints import endpoint
 
 blueprint = Blueprint("appraisals_api", __name__, url_prefix="/api")
 ALL_ROLES = tuple(Role)
-UPLOAD_ERRORS = ["resource.not_found", "auth.out_of_scope", "round.unknown", "appraisal.conflict",
+UPLOAD_ERRORS = ["resource.not_found", "round.unknown", "appraisal.conflict",
                  "document.not_pdf", "document.too_large", "document.empty"]
 
 
@@ -27,14 +27,14 @@ def upload_appraisal(form):
 @blueprint.get("/buildings/<int:building_id>/appraisals")
 @endpoint(summary="楼栋的专业鉴定（新的在前）", tags=["appraisals"], roles=ALL_ROLES, writes=False,
           response=AppraisalSchema, many=True,
-          errors=["resource.not_found", "auth.out_of_scope"])
+          errors=["resource.not_found"])
 def building_appraisals(building_id):
     return operations.building_appraisals(g.user, building_id)
 
 
 @blueprint.get("/appraisals/<appraisal_uuid>/document")
 @endpoint(summary="鉴定报告 PDF", tags=["appraisals"], roles=ALL_ROLES, writes=False,
-          errors=["resource.not_found", "auth.out_of_scope"])
+          errors=["resource.not_found"])
 def appraisal_document(appraisal_uuid):
     appraisal = operations.readable_appraisal(g.user, appraisal_uuid)
     return pdf_response(appraisal), 200

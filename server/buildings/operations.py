@@ -8,7 +8,6 @@ from server.accounts.scopes import (buildings_visible_to, require_can_survey, re
                                     visible_estate_ids)
 from server.audit.operations import record
 from server.buildings.models import Building, Community, Estate
-from server.errors import ApiError
 from server.extensions import db
 
 
@@ -32,8 +31,6 @@ def buildings_query(user: User, *, community_id=None, estate_id=None, q=None,
 
 def get_building(user: User, building_id: int) -> Building:
     building = db.session.get(Building, building_id)
-    if building is None:
-        raise ApiError("resource.not_found", f"楼栋 {building_id} 不存在")
     require_visible(user, building)
     return building
 

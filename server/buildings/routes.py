@@ -22,7 +22,7 @@ def list_buildings(query):
 @blueprint.get("/buildings/<int:building_id>")
 @endpoint(summary="一栋楼的基本信息", tags=["buildings"], roles=ALL_ROLES, writes=False,
           response=BuildingSchema,
-          errors=["resource.not_found", "auth.out_of_scope"])
+          errors=["resource.not_found"])
 def get_building(building_id):
     return operations.get_building(g.user, building_id)
 
@@ -30,7 +30,7 @@ def get_building(building_id):
 @blueprint.patch("/buildings/<int:building_id>")
 @endpoint(summary="现场更正楼栋基本信息", tags=["buildings"], roles=ALL_ROLES, writes=True,
           body=BuildingFactsSchema, response=BuildingSchema,
-          errors=["resource.not_found", "auth.out_of_scope", "request.invalid"])
+          errors=["resource.not_found", "request.invalid"])
 def correct_building(building_id, body):
     building = operations.get_building(g.user, building_id)
     return operations.correct_facts(g.user, building, body, current_structure_form())

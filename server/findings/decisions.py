@@ -39,9 +39,7 @@ def finding_for_decision(user: User, finding_uuid: str) -> Finding:
     finding = db.session.scalar(select(Finding).where(Finding.uuid == finding_uuid)
                                 .with_for_update()
                                 .execution_options(populate_existing=True))
-    if finding is None:
-        raise ApiError("resource.not_found", f"找不到问题 {finding_uuid}")
-    require_visible(user, finding.building)
+    require_visible(user, finding.building if finding else None, "该问题")
     return finding
 
 

@@ -94,9 +94,7 @@ def find_finding(user: User, finding_uuid: str, *, to_change: bool = False) -> F
     if to_change:
         query = query.with_for_update().execution_options(populate_existing=True)
     finding = db.session.scalar(query)
-    if finding is None:
-        raise ApiError("resource.not_found", f"找不到问题 {finding_uuid}")
-    require_visible(user, finding.building)
+    require_visible(user, finding.building if finding else None, "该问题")
     return finding
 
 

@@ -12,7 +12,7 @@ blueprint = Blueprint("review_api", __name__, url_prefix="/api")
 @endpoint(summary="审核一条问题：确认、退回、需复查、下达整改、调整整改时限、整改不合格或销项"
                   "（携带读取时的版本）", tags=["review"],
           roles=lifecycle.DECIDING_ROLES, writes=True, body=DecisionSchema, response=DecisionSchema,
-          status=201, errors=["resource.not_found", "auth.out_of_scope", "request.invalid",
+          status=201, errors=["resource.not_found", "request.invalid",
                               "review.stale", "review.not_decidable"])
 def decide(finding_uuid, body):
     return decisions.decide(g.user, finding_uuid, body["decision"], body.get("reason"),

@@ -4,11 +4,12 @@ from flask import g, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from server.accounts.scopes import can_see_estate, visible_communities
+from server.accounts.scopes import (buildings_visible_to, can_see_estate,
+                                    not_found_or_not_yours, visible_communities)
 from server.appraisals.disagreement import disagreeing_submission_ids
 from server.appraisals.models import Appraisal
 from server.appraisals.operations import can_appraise
-from server.buildings.models import Community, Estate
+from server.buildings.models import Building, Community, Estate, Town
 from server.buildings.operations import buildings_query, get_building
 from server.errors import ApiError
 from server.extensions import db
@@ -86,7 +87,7 @@ def estate_matrix(estate_id, query):
 def community_matrix(community_id, query):
     community = db.session.get(Community, community_id)
     if community is None or community_id not in dict(visible_communities(g.user)):
-        raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
+        raise not_found_or_not_yours("该社区")
     return _matrix_page(f"{community.town.name} · {community.name}", query,
                         community_id=community.id)
 
@@ -134,12 +135,21 @@ def _matrix_page(title: str, query: dict, **where):
 def _visible(model, object_id):
     found = db.session.get(model, object_id)
     if found is None or not can_see_estate(g.user, found):
-        raise ApiError("resource.not_found", "找不到该小区，或不在您负责的范围内")
+        raise not_found_or_not_yours("该小区")
     return found
 
 
 def _unit_name(level: str, unit: int) -> str:
+    """The name of the estate, community, town or county a drill-down is about, if the viewer
+    sees any building in it."""
+    unit_id, name = LEVELS[level][:2]
     if level == "county":
+        if unit != g.user.county_id:
+            raise not_found_or_not_yours("该汇总单位")
         return g.user.county.name
-    column = LEVELS[level][1]
-    return db.session.scalar(select(column).where(LEVELS[level][0] == unit)) or "?"
+    found = db.session.scalar(
+        select(name).select_from(Building).join(Estate).join(Community).join(Town)
+        .where(unit_id == unit, buildings_visible_to(g.user)).limit(1))
+    if found is None:
+        raise not_found_or_not_yours("该汇总单位")
+    return found

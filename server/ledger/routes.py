@@ -13,7 +13,7 @@ blueprint = Blueprint("ledger_api", __name__, url_prefix="/api")
 @blueprint.get("/buildings/<int:building_id>/status")
 @endpoint(summary="一栋楼各指标的当前结论及其依据", tags=["ledger"], roles=tuple(Role), writes=False,
           query=RoundQuery, response=BuildingStatusSchema,
-          errors=["resource.not_found", "auth.out_of_scope", "round.unknown"])
+          errors=["resource.not_found", "round.unknown"])
 def building_status(building_id, query):
     building = get_building(g.user, building_id)
     survey_round = round_by_code(query.get("round"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import User
-from server.accounts.scopes import buildings_visible_to
+from server.accounts.scopes import buildings_visible_to, not_found_or_not_yours
 from server.audit.operations import record
 from server.buildings.models import Building
 from server.db_types import as_utc
@@ -124,7 +124,7 @@ def readable_photo(user: User, sha256: str) -> Photo:
     """The photo, if the user uploaded it or can see a finding that uses it."""
     photo = db.session.get(Photo, sha256)
     if photo is None:
-        raise ApiError("resource.not_found", "找不到该照片")
+        raise not_found_or_not_yours("该照片")
     if photo.uploaded_by_id == user.id:
         return photo
     used_where_visible = (select(FindingPhoto.id)
@@ -133,7 +133,7 @@ def readable_photo(user: User, sha256: str) -> Photo:
                           .where(FindingPhoto.sha256 == sha256, buildings_visible_to(user))
                           .limit(1))
     if db.session.scalar(used_where_visible) is None:
-        raise ApiError("auth.out_of_scope", "该照片不属于您能查看的问题")
+        raise not_found_or_not_yours("该照片")
     return photo
 
 

@@ -63,7 +63,7 @@ def upload_state(sha):
 @blueprint.get("/photos/<sha>")
 @endpoint(summary="照片字节：原图、展示图（长边 1600 像素）或缩略图", tags=["photos"],
           roles=ALL_ROLES, writes=False, query=PhotoFileQuery,
-          errors=["request.bad_parameter", "resource.not_found", "auth.out_of_scope"])
+          errors=["request.bad_parameter", "resource.not_found"])
 def get_photo(sha, query):
     photo = operations.readable_photo(g.user, operations.require_sha256(sha))
     variant = query["size"]

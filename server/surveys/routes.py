@@ -3,7 +3,6 @@ from flask import Blueprint, g
 from server.accounts.models import Role
 from server.accounts.scopes import require_visible
 from server.endpoints import PUBLIC, endpoint
-from server.errors import ApiError
 from server.extensions import db
 from server.surveys import operations
 from server.catalog import current_system_code, form_registry, round_by_code
@@ -45,11 +44,9 @@ def get_form(form_id, query):
 
 @blueprint.get("/submissions/<uuid:submission_uuid>")
 @endpoint(summary="读取一份已提交的调查表", tags=["surveys"], roles=ALL_ROLES, writes=False,
-          response=SubmissionSchema, errors=["resource.not_found", "auth.out_of_scope"])
+          response=SubmissionSchema, errors=["resource.not_found"])
 def get_submission(submission_uuid):
     submission = db.session.scalar(db.select(Submission)
                                    .where(Submission.uuid == str(submission_uuid)))
-    if submission is None:
-        raise ApiError("resource.not_found", f"找不到调查表 {submission_uuid}")
-    require_visible(g.user, submission.building)
+    require_visible(g.user, submission.building if submission else None, "该调查表")
     return submission

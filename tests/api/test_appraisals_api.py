@@ -121,8 +121,9 @@ def test_building_of_another_county_is_out_of_scope(upload, make_county, make_co
     elsewhere = make_community(county=make_county(name="闻喜县", code="140823"))
     far = make_building(estate=make_estate(community=elsewhere))
     response = upload(building_id=far.id)
-    assert response.status_code == 403
-    assert response.json["error"]["code"] == "auth.out_of_scope"
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "resource.not_found"
+    assert far.estate.name not in response.get_data(as_text=True)
     assert appraisal_count() == 0
 
 
@@ -227,7 +228,7 @@ def test_download_is_refused_outside_the_scope(client, upload, make_user, make_c
     key = upload().json["uuid"]
     outsider = make_user(Role.WORKER, communities=[make_community("别处社区")])
     response = client.get(f"/api/appraisals/{key}/document", headers=auth_headers(outsider))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_download_of_an_unknown_appraisal_is_not_found(client, agency, auth_headers):

@@ -59,4 +59,4 @@ def test_status_of_a_building_out_of_scope_is_refused(client, building, make_use
     make_round()
     outsider = auth_headers(make_user(Role.WORKER, communities=[make_community("别处")]))
     response = client.get(f"/api/buildings/{building.id}/status", headers=outsider)
-    assert response.status_code == 403
+    assert response.status_code == 404

@@ -118,4 +118,4 @@ def test_script_in_a_text_field_is_stored_as_text(client, make_user, auth_header
 
 def test_error_catalogue_is_published(client):
     codes = {entry["code"] for entry in client.get("/api/errors").json}
-    assert {"request.invalid", "auth.out_of_scope", "form.unknown"} <= codes
+    assert {"request.invalid", "resource.not_found", "form.unknown"} <= codes

@@ -180,3 +180,19 @@ def test_the_buildings_behind_a_number_take_the_same_queries_for_3_or_30_estates
 
     few = queries_for(3)
     assert queries_for(30) == few
+
+
+@pytest.mark.parametrize("level", ["estate", "community", "town", "county"])
+def test_a_drill_down_into_a_unit_out_of_scope_names_nothing(sign_in, make_user, make_estate,
+                                                             make_building, make_community,
+                                                             make_county, survey_round, level):
+    elsewhere = make_community("外县社区", town_name="外县镇", county=make_county("外县", "999999"))
+    foreign = make_estate(name="外县小区", community=elsewhere)
+    make_building(estate=foreign, number="1#")
+    unit = {"estate": foreign.id, "community": elsewhere.id, "town": elsewhere.town_id,
+            "county": elsewhere.town.county_id}[level]
+    reviewer = make_user(Role.REVIEWER)  # of 夏县
+    response = sign_in(reviewer).get(f"/desk/ledger/indicators/3/buildings?level={level}"
+                                     f"&id={unit}")
+    assert response.status_code == 404
+    assert "外县" not in response.get_data(as_text=True)

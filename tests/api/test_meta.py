@@ -55,7 +55,7 @@ def test_openapi_schemas_come_from_the_marshmallow_schemas(client):
 
 def test_openapi_lists_the_error_catalogue(client):
     document = client.get("/api/openapi.json").json
-    assert "auth.out_of_scope" in document["info"]["description"]
+    assert "resource.not_found" in document["info"]["description"]
 
 
 def test_migrations_produce_exactly_the_models(app_context):

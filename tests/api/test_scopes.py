@@ -34,16 +34,22 @@ def test_worker_lists_only_buildings_of_their_communities(client, worker_a, two_
 
 def test_worker_cannot_read_a_building_of_another_community(client, worker_a, two_communities):
     response = client.get(f"/api/buildings/{two_communities['building_b'].id}", headers=worker_a)
-    assert response.status_code == 403
-    assert response.json["error"]["code"] == "auth.out_of_scope"
-    assert "建设路小区1#" in response.json["error"]["message"]
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "resource.not_found"
+    assert "建设路" not in response.get_data(as_text=True)
+
+
+def test_a_foreign_building_and_a_missing_one_are_refused_alike(client, worker_a, two_communities):
+    foreign = client.get(f"/api/buildings/{two_communities['building_b'].id}", headers=worker_a)
+    missing = client.get("/api/buildings/999999", headers=worker_a)
+    assert (foreign.status_code, foreign.json) == (missing.status_code, missing.json)
 
 
 def test_worker_cannot_correct_a_building_of_another_community(client, worker_a, two_communities):
     building = two_communities["building_b"]
     response = client.patch(f"/api/buildings/{building.id}", headers=worker_a,
                             json={"has_elevator": True})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert building.has_elevator is False
 
 
@@ -62,7 +68,8 @@ def test_worker_cannot_submit_a_survey_for_another_community(push, worker_a, two
     response = push(worker_a, submission_op(two_communities["building_b"], gas_answers()))
     [result] = response.json["results"]
     assert result["status"] == "rejected"
-    assert result["error"]["code"] == "auth.out_of_scope"
+    assert result["error"]["code"] == "resource.not_found"
+    assert "建设路" not in str(result)
 
 
 def test_worker_communities_lists_only_their_own(client, worker_a):
@@ -77,7 +84,7 @@ def test_property_company_sees_only_the_estates_it_manages(client, make_user, au
                                      property_company=two_communities["company"]))
     assert listed_ids(client, headers) == {two_communities["building_a"].id}
     response = client.get(f"/api/buildings/{two_communities['building_b'].id}", headers=headers)
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_property_company_without_estates_sees_nothing(client, make_user, auth_headers,
