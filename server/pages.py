@@ -75,7 +75,11 @@ def page(*, roles, writes: bool, query: type[Schema] | None = None,
                     raise
                 # the refusal sees what the handler saw, but the refused form
                 return refused(error, **{k: v for k, v in kwargs.items() if k != "form"})
-            db.session.commit()
+            if writes:
+                db.session.commit()
+            # A reading page leaves its transaction open: a streamed download still reads
+            # through it (a commit would close its server-side cursor on PostgreSQL); the
+            # session's teardown ends it.
             return response
 
         view.page_writes = writes

@@ -16,7 +16,8 @@ from server.findings.schemas import (BulkDecisionSchema, BulkRectificationSchema
 from server.catalog import short_names
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.photos.models import Photo
-from server.photos.operations import open_variant, readable_photo, require_sha256
+from server.photos.operations import (arrived_links, only_held_links, open_variant,
+                                     readable_photo, require_sha256)
 from sync import lifecycle
 from sync.china_time import china_today
 
@@ -138,11 +139,19 @@ def photo(sha, query):
 
 
 def _finding_page(finding: Finding, query: dict, status: int = 200):
-    links = finding.photos + [p for r in finding.rectifications for p in r.photos]
+    # Evidence is what its linker holds: the finding's author, a rectification's author.
+    links = [(finding.author_id, p) for p in finding.photos] + \
+        [(r.author_id, p) for r in finding.rectifications for p in r.photos]
+    arrived = arrived_links((user, link.sha256) for user, link in links)
     photos = {p.sha256: p for p in db.session.scalars(
-        select(Photo).where(Photo.sha256.in_([link.sha256 for link in links])))}
-    evidence = [_evidence(link, photos.get(link.sha256)) for link in finding.photos]
-    after = [(r, [_evidence(link, photos.get(link.sha256)) for link in r.photos])
+        select(Photo).where(Photo.sha256.in_({sha for _, sha in arrived})))}
+
+    def evidence_of(user: int, link: FindingPhoto) -> dict:
+        return _evidence(link, photos.get(link.sha256) if (user, link.sha256) in arrived
+                         else None)
+
+    evidence = [evidence_of(finding.author_id, link) for link in finding.photos]
+    after = [(r, [evidence_of(r.author_id, link) for link in r.photos])
              for r in finding.rectifications]
     previous_finding, next_finding = neighbours(g.user, query, finding.uuid)
     return render_template(
@@ -163,10 +172,9 @@ def _evidence(link: FindingPhoto, photo: Photo | None) -> dict:
 
 
 def _other_photos(finding: Finding) -> list:
-    return db.session.execute(
+    return db.session.execute(only_held_links(
         select(FindingPhoto.sha256, Finding.uuid, Finding.check_item, Finding.status)
-        .join(Finding, FindingPhoto.finding_id == Finding.id)
-        .join(Photo, Photo.sha256 == FindingPhoto.sha256)
+        .join(Finding, FindingPhoto.finding_id == Finding.id))
         .where(Finding.building_id == finding.building_id, Finding.id != finding.id)
         .order_by(Finding.id.desc(), FindingPhoto.position).limit(OTHER_PHOTOS_SHOWN)).all()
 

@@ -14,7 +14,7 @@ from server.appraisals.disagreement import contradicts_appraisal
 from server.buildings.models import Building, Community, Estate
 from server.extensions import db
 from server.findings.models import Finding
-from server.photos.operations import missing_hashes
+from server.photos.operations import arrived_links
 from sync import lifecycle
 from sync.china_time import china_midnight
 
@@ -82,10 +82,12 @@ def neighbours(user: User, filters: dict, finding_uuid: str) -> tuple[str | None
             order[at + 1] if at + 1 < len(order) else None)
 
 
-def arrived_photos(findings) -> set[str]:
-    """Which of these findings' photos the server holds (a row shows a thumbnail of those)."""
-    hashes = [link.sha256 for finding in findings for link in finding.photos]
-    return set(hashes) - set(missing_hashes(hashes))
+def arrived_photos(findings) -> dict[int, list[str]]:
+    """Finding id → its photos that have arrived from its author, in order (a row shows a
+    thumbnail of the first)."""
+    arrived = arrived_links((f.author_id, link.sha256) for f in findings for link in f.photos)
+    return {f.id: [link.sha256 for link in f.photos if (f.author_id, link.sha256) in arrived]
+            for f in findings}
 
 
 def queue_args(filters: dict) -> dict:

@@ -24,3 +24,14 @@ class Photo(db.Model):
     exif_longitude: Mapped[float | None] = mapped_column(Float)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhotoHolder(db.Model):
+    """Someone who has proven they hold a photo's bytes: they uploaded them (first, or again after
+    someone else did). Content addressing is not permission: a finding's link to a hash counts
+    as evidence, and makes the photo readable in its scope, only when the finding's author (or
+    the rectification's) holds the bytes; a hash alone proves nothing."""
+
+    __tablename__ = "photo_holders"
+    sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)

@@ -8,7 +8,7 @@ import hashlib
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import User
@@ -18,8 +18,8 @@ from server.buildings.models import Building
 from server.db_types import as_utc
 from server.errors import ApiError
 from server.extensions import db
-from server.findings.models import Finding, FindingPhoto
-from server.photos.models import Photo
+from server.findings.models import Finding, FindingPhoto, Rectification
+from server.photos.models import Photo, PhotoHolder
 from server.photos.processing import (
     Limits,
     PhotoRejected,
@@ -59,19 +59,20 @@ def require_sha256(value: str) -> str:
     return value
 
 
-def check_hashes(hashes: list[str]) -> dict:
-    """Which of the hashes the server lacks, and how much of each it holds from a cut upload."""
+def check_hashes(user: User, hashes: list[str]) -> dict:
+    """Which of the hashes the server still needs from this user (those the user has not
+    uploaded: whether someone else has is not the user's business), and how much of each it
+    holds from a cut upload."""
     wanted = list(dict.fromkeys(hashes))
-    held = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
-    missing = [sha for sha in wanted if sha not in held]
+    missing = not_held_by(user.id, wanted)
     store = photo_store()
     partial = {sha: size for sha in missing if (size := store.partial_size(sha)) > 0}
     return {"missing": missing, "partial": partial}
 
 
-def upload_state(sha256: str) -> dict:
+def upload_state(user: User, sha256: str) -> dict:
     photo = db.session.get(Photo, sha256)
-    if photo is not None:
+    if photo is not None and not not_held_by(user.id, [sha256]):
         return {"received": photo.byte_size, "complete": True}
     return {"received": photo_store().partial_size(sha256), "complete": False}
 
@@ -80,15 +81,46 @@ def receive_photo(user: User, sha256: str, data: bytes, metadata: dict) -> tuple
     """The whole photo in one piece. Returns the photo and whether it was stored now."""
     stored = db.session.get(Photo, sha256)
     if stored is not None:
-        return stored, False
+        return _held_again(user, stored, data), False
     return _ingest(user, sha256, data, metadata)
+
+
+def not_held_by(user_id: int, hashes) -> list[str]:
+    """The hashes (in order, once each) whose bytes this user has not proven to hold."""
+    wanted = list(dict.fromkeys(hashes))
+    if not wanted:
+        return []
+    held = set(db.session.scalars(select(PhotoHolder.sha256).where(
+        PhotoHolder.user_id == user_id, PhotoHolder.sha256.in_(wanted))))
+    return [sha for sha in wanted if sha not in held]
+
+
+def _hold(user: User, photo: Photo) -> list[Finding]:
+    """The user proved to hold the photo: note it; the user's findings and rectifications that
+    waited for it now have it (returned, for the feed)."""
+    if not not_held_by(user.id, [photo.sha256]):
+        return []
+    db.session.add(PhotoHolder(sha256=photo.sha256, user_id=user.id))
+    db.session.flush()
+    waiting = findings_waiting_for(user, photo.sha256)
+    photo_arrived.send(photo, session=db.session, findings=waiting)
+    return waiting
+
+
+def _held_again(user: User, stored: Photo, data: bytes) -> Photo:
+    """Bytes the server already stores, uploaded by someone who had not: they prove the
+    uploader holds the photo only if they are the photo's bytes."""
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise ApiError("photo.hash_mismatch", details={"received_bytes": len(data)})
+    _hold(user, stored)
+    return stored
 
 
 def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
                   metadata: dict) -> tuple[Photo | None, int, bool]:
     """One piece of a photo: (photo once complete else None, bytes received, stored now)."""
     stored = db.session.get(Photo, sha256)
-    if stored is not None:
+    if stored is not None and not not_held_by(user.id, [sha256]):
         return stored, stored.byte_size, False
     _check_piece(offset, total, data)
     store = photo_store()
@@ -99,7 +131,10 @@ def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
     if received < total:
         return None, received, False
     try:
-        photo, created = _ingest(user, sha256, store.read_partial(sha256), metadata)
+        if stored is not None:  # someone else's upload: these pieces prove this user holds it
+            photo, created = _held_again(user, stored, store.read_partial(sha256)), False
+        else:
+            photo, created = _ingest(user, sha256, store.read_partial(sha256), metadata)
     except ApiError:
         store.delete_partial(sha256)  # the same bytes would be refused again: start afresh
         raise
@@ -107,17 +142,38 @@ def receive_chunk(user: User, sha256: str, offset: int, total: int, data: bytes,
     return photo, received, created
 
 
-def missing_hashes(hashes: list[str]) -> list[str]:
-    if not hashes:
-        return []
-    held = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
-    return [sha for sha in dict.fromkeys(hashes) if sha not in held]
+def arrived_links(links) -> set[tuple[int, str]]:
+    """Of (linker's user id, sha256) pairs — a finding's author and its evidence, a
+    rectification's author and its after-photos — those whose linker holds the bytes: evidence
+    that has arrived. Any other link waits (and reads as missing) until its linker uploads."""
+    pairs = set(links)
+    if not pairs:
+        return set()
+    held = db.session.execute(select(PhotoHolder.user_id, PhotoHolder.sha256).where(
+        PhotoHolder.sha256.in_({sha for _, sha in pairs}),
+        PhotoHolder.user_id.in_({user for user, _ in pairs}))).all()
+    return pairs & {(user, sha) for user, sha in held}
 
 
-def findings_using(sha256: str) -> list[Finding]:
+def only_held_links(stmt):
+    """A SELECT over FindingPhoto joined to its Finding, narrowed to the links whose linker (a
+    rectification's author for an after-photo, else the finding's) holds the bytes."""
+    return (stmt.outerjoin(Rectification, FindingPhoto.rectification_id == Rectification.id)
+            .join(PhotoHolder, and_(
+                PhotoHolder.sha256 == FindingPhoto.sha256,
+                PhotoHolder.user_id == func.coalesce(Rectification.author_id,
+                                                     Finding.author_id))))
+
+
+def findings_waiting_for(user: User, sha256: str) -> list[Finding]:
+    """The user's own findings (and those with the user's rectifications) that link the photo."""
     return list(db.session.scalars(
         select(Finding).join(FindingPhoto, FindingPhoto.finding_id == Finding.id)
-        .where(FindingPhoto.sha256 == sha256).order_by(Finding.id)))
+        .outerjoin(Rectification, FindingPhoto.rectification_id == Rectification.id)
+        .where(FindingPhoto.sha256 == sha256,
+               or_(and_(FindingPhoto.rectification_id.is_(None), Finding.author_id == user.id),
+                   Rectification.author_id == user.id))
+        .distinct().order_by(Finding.id)))
 
 
 def readable_photo(user: User, sha256: str) -> Photo:
@@ -125,13 +181,13 @@ def readable_photo(user: User, sha256: str) -> Photo:
     photo = db.session.get(Photo, sha256)
     if photo is None:
         raise not_found_or_not_yours("该照片")
-    if photo.uploaded_by_id == user.id:
+    if not not_held_by(user.id, [sha256]):
         return photo
-    used_where_visible = (select(FindingPhoto.id)
-                          .join(Finding, FindingPhoto.finding_id == Finding.id)
-                          .join(Building, Finding.building_id == Building.id)
-                          .where(FindingPhoto.sha256 == sha256, buildings_visible_to(user))
-                          .limit(1))
+    # Linked to a finding the user may see, by someone who holds the bytes.
+    used_where_visible = only_held_links(
+        select(FindingPhoto.id).join(Finding, FindingPhoto.finding_id == Finding.id)
+        .join(Building, Finding.building_id == Building.id)
+        .where(FindingPhoto.sha256 == sha256, buildings_visible_to(user))).limit(1)
     if db.session.scalar(used_where_visible) is None:
         raise not_found_or_not_yours("该照片")
     return photo
@@ -173,9 +229,8 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
     except IntegrityError:
         # Another worker stored the same photo between our look and our write; same bytes.
         db.session.rollback()
-        return db.session.get(Photo, sha256), False
-    waiting = findings_using(sha256)
-    photo_arrived.send(photo, session=db.session, findings=waiting)
+        return _held_again(user, db.session.get(Photo, sha256), data), False
+    waiting = _hold(user, photo)
     record(user, "photo.received", "photo", sha256, byte_size=len(data),
            findings=[finding.uuid for finding in waiting])
     return photo, True

@@ -23,7 +23,7 @@ ONE_YEAR = 365 * 24 * 3600
 @endpoint(summary="哪些照片服务器还没有（以及断点续传的位置）", tags=["photos"],
           roles=SURVEYING_ROLES, writes=False, body=CheckRequestSchema, response=CheckResultSchema)
 def check_photos(body):
-    return operations.check_hashes(body["hashes"])
+    return operations.check_hashes(g.user, body["hashes"])
 
 
 @blueprint.put("/photos/<sha>")
@@ -57,7 +57,7 @@ def upload_chunk(sha, query):
 @endpoint(summary="一张照片的上传进度", tags=["photos"], roles=SURVEYING_ROLES, writes=False,
           response=UploadStateSchema, errors=["request.bad_parameter"])
 def upload_state(sha):
-    return operations.upload_state(operations.require_sha256(sha))
+    return operations.upload_state(g.user, operations.require_sha256(sha))
 
 
 @blueprint.get("/photos/<sha>")

@@ -9,7 +9,7 @@ from server.buildings.schemas import BuildingSchema
 from server.endpoints import ApiSchema
 from server.extensions import db
 from server.findings.models import Finding, Review
-from server.photos.operations import missing_hashes
+from server.photos.operations import arrived_links
 from server.surveys.models import Submission
 from server.surveys.schemas import FindingSchema
 
@@ -81,10 +81,11 @@ def _findings(uuids: list[str]) -> dict:
                                            selectinload(Finding.round),
                                            selectinload(Finding.rectifications))).all()
     reasons = _latest_review_reasons([f.id for f in findings])
-    missing = set(missing_hashes([p.sha256 for f in findings for p in f.photos]))
+    arrived = arrived_links((f.author_id, p.sha256) for f in findings for p in f.photos)
     for finding in findings:
         finding.latest_review_reason = reasons.get(finding.id)
-        finding.missing_photos = [p.sha256 for p in finding.photos if p.sha256 in missing]
+        finding.missing_photos = [p.sha256 for p in finding.photos
+                                  if (finding.author_id, p.sha256) not in arrived]
     return {f.uuid: PulledFindingSchema().dump(f) for f in findings}
 
 

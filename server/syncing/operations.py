@@ -12,7 +12,7 @@ from server.buildings.models import Building, Community, Estate
 from server.db_types import DATABASE_INTEGERS, utcnow
 from server.errors import ApiError
 from server.extensions import db
-from server.photos.operations import missing_hashes
+from server.photos.operations import not_held_by
 from server.findings import operations as finding_operations
 from server.surveys import operations as surveys
 from server.catalog import round_by_code
@@ -46,7 +46,7 @@ def _apply_batch(user, device_id, operations, registry, *, isolated: bool) -> li
         with db.session.no_autoflush:  # written at once below, in a few multi-row inserts
             answers = [batch.apply(raw, isolated) for raw in operations]
     with db.session.no_autoflush:  # the batch writes no photos: ask before it is written
-        missing = set(missing_hashes(batch.photo_hashes))
+        missing = set(not_held_by(user.id, batch.photo_hashes))
     results = [answer(missing) for answer in answers]
     db.session.flush()
     return results

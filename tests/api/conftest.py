@@ -11,7 +11,8 @@ from server.accounts.auth import SESSION_EPOCH_KEY, SESSION_USER_KEY
 from server.accounts.models import Role
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto
-from server.photos.models import Photo
+from server.photos.models import Photo, PhotoHolder
+from server.photos.operations import not_held_by
 from server.surveys.models import Submission
 
 _serial = itertools.count(1)
@@ -77,6 +78,9 @@ def make_finding(survey_round, make_user):
         for position, sha in enumerate(photos):
             finding.photos.append(FindingPhoto(sha256=sha, position=position))
         db.session.add(finding)
+        # The author uploaded those of its photos the server has (make_photo).
+        for sha in not_held_by(author.id, [s for s in photos if db.session.get(Photo, s)]):
+            db.session.add(PhotoHolder(sha256=sha, user_id=author.id))
         db.session.commit()
         return finding
     return make

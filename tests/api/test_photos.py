@@ -14,7 +14,7 @@ from server.audit.models import AuditEntry
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo
-from server.photos.operations import STORE_EXTENSION, missing_hashes
+from server.photos.operations import STORE_EXTENSION, not_held_by
 from server.photos.store import DiskPhotoStore
 from server.syncing.models import Change
 from tests.unit.test_photo_samples import (
@@ -291,7 +291,7 @@ def test_finding_lists_its_missing_photos_until_they_land(client, worker, buildi
     finding = make_finding(building, [sha256_of(first), sha256_of(second)])
 
     def missing_photos(finding):
-        return missing_hashes([link.sha256 for link in finding.photos])
+        return not_held_by(finding.author_id, [link.sha256 for link in finding.photos])
 
     assert missing_photos(finding) == [sha256_of(first), sha256_of(second)]
     put_photo(client, worker, second)

@@ -60,7 +60,7 @@ def test_reviewer_goes_from_the_indicator_table_to_a_buildings_photos_and_accept
     expect(page.locator("h1")).to_contain_text("燃气用户使用橡胶软管")
     page.wait_for_function("() => [...document.images].some(i => i.complete && i.naturalWidth > 600)")
     screenshot(page, "desk-3-finding-evidence")
-    page.click("button[value=accept]")
+    page.click("#accept-only")
     expect(page.locator(".flash.success")).to_be_visible()
     db.session.expire_all()
     finding = db.session.scalar(db.select(Finding).where(Finding.uuid == reported_hose))
