@@ -71,9 +71,14 @@ export const api = {
   submission: (uuid) => request('GET', `/api/submissions/${encodeURIComponent(uuid)}`),
   uploadPhoto: (photo) => {
     const query = new URLSearchParams();
-    if (photo.captured_at) query.set('captured_at', photo.captured_at);
-    if (photo.latitude != null) query.set('latitude', String(photo.latitude));
-    if (photo.longitude != null) query.set('longitude', String(photo.longitude));
+    // The phone's own claim (its clock and position when the photo came in), beside the EXIF
+    // the file carries; a photo kept by an older release has only the merged record.
+    const own = 'device_at' in photo;
+    const at = own ? photo.device_at : photo.captured_at;
+    const [lat, lon] = own ? [photo.device_latitude, photo.device_longitude] : [photo.latitude, photo.longitude];
+    if (at) query.set('captured_at', at);
+    if (lat != null && lon != null) { query.set('latitude', String(lat)); query.set('longitude', String(lon)); }
+    if (typeof photo.original_exif === 'boolean') query.set('original_exif', String(photo.original_exif));
     return request('PUT', `/api/photos/${photo.sha}?${query}`, { body: photo.bytes, contentType: photo.type });
   },
 };

@@ -1,13 +1,16 @@
 // Reads what a phone photo's EXIF says about when and where it was taken, before the canvas
-// re-encode drops it: DateTimeOriginal (+ OffsetTimeOriginal) and the GPS position.
-// Returns {takenAt: 'YYYY-MM-DDTHH:MM:SS[+08:00]' | null, latitude, longitude} (null when absent).
+// re-encode drops it: DateTimeOriginal (+ OffsetTimeOriginal), the GPS position and the camera.
+// Returns {takenAt: 'YYYY-MM-DDTHH:MM:SS[+08:00]' | null, latitude, longitude, make, model}
+// (null when absent). exif-write.js puts the same facts back into the shrunk copy.
 const EXIF_POINTER = 0x8769;
 const GPS_POINTER = 0x8825;
 const DATE_TIME_ORIGINAL = 0x9003;
 const OFFSET_TIME_ORIGINAL = 0x9011;
+const MAKE = 0x010f;
+const MODEL = 0x0110;
 
 export function readExif(buffer) {
-  const none = { takenAt: null, latitude: null, longitude: null };
+  const none = { takenAt: null, latitude: null, longitude: null, make: null, model: null };
   try {
     const tiff = findTiff(new DataView(buffer));
     return tiff ? readTiff(tiff) : none;
@@ -55,7 +58,14 @@ function readTiff(view) {
     return Array.from({ length: entry.count }, (_, i) => u32(start + i * 8) / (u32(start + i * 8 + 4) || 1));
   };
   const ifd0 = entries(u32(4));
-  const result = { takenAt: null, latitude: null, longitude: null };
+  const result = { takenAt: null, latitude: null, longitude: null, make: null, model: null };
+  for (const [tag, key] of [[MAKE, 'make'], [MODEL, 'model']]) {
+    const entry = ifd0.get(tag);
+    try { // a damaged camera name spoils nothing else
+      const text = entry && entry.count <= 256 ? ascii(entry).replace(/\0+$/, '').trim() : '';
+      if (text) result[key] = text;
+    } catch { /* left null */ }
+  }
   if (ifd0.has(EXIF_POINTER)) {
     const exif = entries(u32(ifd0.get(EXIF_POINTER).at));
     const original = exif.get(DATE_TIME_ORIGINAL);

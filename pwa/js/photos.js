@@ -1,31 +1,46 @@
 // A photo from the camera or the gallery: capture time and place read first (EXIF, else the
 // phone at capture), then shrunk on the phone (long edge ≤ 2048 px, JPEG ~0.8; the browser
-// applies the EXIF orientation when it decodes, so nothing is rotated twice), hashed, and kept
-// as an ArrayBuffer in IndexedDB until the server holds it.
+// applies the EXIF orientation when it decodes, so nothing is rotated twice), the original's
+// EXIF facts written back into the shrunk copy (exif-write.js), hashed, and kept as an
+// ArrayBuffer in IndexedDB until the server holds it.
+//
+// Two records are kept apart: what the file says (captured_at/latitude/longitude: EXIF, else
+// the phone; used for the stamp) and what the phone itself saw when the photo came in
+// (device_at/device_latitude/device_longitude). The upload sends the latter as the phone's
+// claim, so the desk can compare it with the EXIF the file carries.
 import { put } from './db.js';
 import { readExif } from './exif.js';
+import { withExif } from './exif-write.js';
 import { sha256Hex } from './sha256.js';
 
 const LONG_EDGE = 2048;
 const QUALITY = 0.8;
 const LOWEST_QUALITY = 0.5;
 const TARGET_BYTES = 500 * 1024; // a detailed scene at 0.8 can exceed it: step the quality down
+const EXIF_ROOM = 1024; // the EXIF segment written after encoding is a few hundred bytes
 const POSITION_TIMEOUT_MS = 4000;
 
 export async function takePhoto(file) {
+  const addedAt = new Date();
   const original = await file.arrayBuffer();
   const exif = readExif(original);
-  const position = exif.latitude != null ? { latitude: exif.latitude, longitude: exif.longitude } : await devicePosition();
-  const { bytes, width, height } = await shrink(file);
+  const [position, shrunk] = await Promise.all([devicePosition(), shrink(file)]);
+  const takenAt = exif.takenAt ? withZone(exif.takenAt) : null;
+  const bytes = withExif(shrunk.bytes, { ...exif, takenAt });
+  const place = exif.latitude != null ? exif : position;
   const photo = {
-    sha: await sha256Hex(bytes), bytes, type: 'image/jpeg', width, height,
+    sha: await sha256Hex(bytes), bytes, type: 'image/jpeg', width: shrunk.width, height: shrunk.height,
     size: bytes.byteLength, original_size: original.byteLength,
-    captured_at: exif.takenAt ? withZone(exif.takenAt) : isoWithZone(new Date()),
-    time_source: exif.takenAt ? 'exif' : 'device',
-    latitude: position ? round6(position.latitude) : null,
-    longitude: position ? round6(position.longitude) : null,
+    captured_at: takenAt || isoWithZone(addedAt),
+    time_source: takenAt ? 'exif' : 'device',
+    latitude: place ? round6(place.latitude) : null,
+    longitude: place ? round6(place.longitude) : null,
     place_source: exif.latitude != null ? 'exif' : position ? 'device' : null,
-    created_at: new Date().toISOString(),
+    device_at: isoWithZone(addedAt),
+    device_latitude: position ? round6(position.latitude) : null,
+    device_longitude: position ? round6(position.longitude) : null,
+    original_exif: Boolean(exif.takenAt || exif.latitude != null), // false: a screenshot, a forwarded copy…
+    created_at: addedAt.toISOString(),
   };
   await put('photos', photo);
   return photo;
@@ -48,7 +63,7 @@ async function shrink(file) {
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('照片压缩失败'))), 'image/jpeg', quality));
     let quality = QUALITY;
     let blob = await encode(quality);
-    while (blob.size > TARGET_BYTES && quality > LOWEST_QUALITY + 0.01) {
+    while (blob.size > TARGET_BYTES - EXIF_ROOM && quality > LOWEST_QUALITY + 0.01) {
       quality -= 0.1;
       blob = await encode(quality);
     }

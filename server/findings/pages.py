@@ -5,7 +5,7 @@ from sqlalchemy import select
 from server.appraisals.disagreement import ruling_against
 from server.extensions import db
 from server.findings import decisions
-from server.findings.evidence import check_photo
+from server.findings.evidence import check_after_photo, check_photo, round_start
 from server.findings.models import PROBLEM_CLASSES, Finding, FindingPhoto
 from server.findings.operations import find_finding
 from server.findings.queue import (SORTS, arrived_photos, filter_choices, neighbours, queue_args,
@@ -146,12 +146,19 @@ def _finding_page(finding: Finding, query: dict, status: int = 200):
     photos = {p.sha256: p for p in db.session.scalars(
         select(Photo).where(Photo.sha256.in_({sha for _, sha in arrived})))}
 
-    def evidence_of(user: int, link: FindingPhoto) -> dict:
-        return _evidence(link, photos.get(link.sha256) if (user, link.sha256) in arrived
-                         else None)
+    def evidence_of(user: int, link: FindingPhoto, check) -> dict:
+        photo = photos.get(link.sha256) if (user, link.sha256) in arrived else None
+        return {"sha256": link.sha256, "photo": photo,
+                "check": check(photo) if photo is not None else None}
 
-    evidence = [evidence_of(finding.author_id, link) for link in finding.photos]
-    after = [(r, [evidence_of(r.author_id, link) for link in r.photos])
+    def before(photo):
+        return check_photo(photo, finding.building, round_start(finding))
+
+    def after_rectification(photo):
+        return check_after_photo(photo, finding, finding.building)
+
+    evidence = [evidence_of(finding.author_id, link, before) for link in finding.photos]
+    after = [(r, [evidence_of(r.author_id, link, after_rectification) for link in r.photos])
              for r in finding.rectifications]
     previous_finding, next_finding = neighbours(g.user, query, finding.uuid)
     return render_template(
@@ -164,11 +171,6 @@ def _finding_page(finding: Finding, query: dict, status: int = 200):
         previous_finding=previous_finding, next_finding=next_finding,
         indicator_name=short_names().get(finding.indicator, ""),
         appraisal_flag=ruling_against(finding)), status
-
-
-def _evidence(link: FindingPhoto, photo: Photo | None) -> dict:
-    return {"sha256": link.sha256, "photo": photo,
-            "check": check_photo(photo) if photo is not None else None}
 
 
 def _other_photos(finding: Finding) -> list:

@@ -1,7 +1,7 @@
 """Photos, content-addressed by the SHA-256 of their original bytes."""
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db_types import UTCDateTime, utcnow
@@ -22,6 +22,10 @@ class Photo(db.Model):
     exif_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exif_latitude: Mapped[float | None] = mapped_column(Float)
     exif_longitude: Mapped[float | None] = mapped_column(Float)
+    exif_camera: Mapped[str | None] = mapped_column(String(130))  # EXIF Make + Model, as written
+    # Whether the camera original the phone read carried a capture time or GPS (None: not told,
+    # e.g. an older release of the app). False: a screenshot, a copy forwarded through a chat app…
+    original_exif: Mapped[bool | None] = mapped_column(Boolean)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

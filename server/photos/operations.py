@@ -222,6 +222,7 @@ def _ingest(user: User, sha256: str, data: bytes, metadata: dict) -> tuple[Photo
                   latitude=metadata.get("latitude"), longitude=metadata.get("longitude"),
                   exif_captured_at=processed.exif_captured_at,
                   exif_latitude=processed.exif_latitude, exif_longitude=processed.exif_longitude,
+                  exif_camera=processed.exif_camera, original_exif=metadata.get("original_exif"),
                   uploaded_by_id=user.id)
     db.session.add(photo)
     try:

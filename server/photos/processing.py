@@ -50,6 +50,7 @@ class ProcessedPhoto:
     exif_captured_at: datetime | None
     exif_latitude: float | None
     exif_longitude: float | None
+    exif_camera: str | None
     display: bytes
     thumb: bytes
 
@@ -82,11 +83,13 @@ def process(data: bytes, limits: Limits) -> ProcessedPhoto:
             exif = _safe_exif(image)
             width, height = _oriented(stored_size, exif)  # read before the copy drops the tag
             captured_at, latitude, longitude = _exif_time_and_place(exif)
+            camera = exif_camera(exif)
             display = _derived_jpeg(image, DISPLAY_LONG_EDGE)
             thumb = _derived_jpeg(image, THUMB_LONG_EDGE)
     return ProcessedPhoto(mime_type=mime_type, width=width, height=height,
                           exif_captured_at=captured_at, exif_latitude=latitude,
-                          exif_longitude=longitude, display=display, thumb=thumb)
+                          exif_longitude=longitude, exif_camera=camera, display=display,
+                          thumb=thumb)
 
 
 def decode_reduced(data: bytes, image_format: str, long_edge: int, max_pixels: int
@@ -196,6 +199,24 @@ def _exif_time_and_place(exif: Image.Exif | None):
     return (_exif_capture_time(exif),
             _gps_degrees(exif, ExifTags.GPS.GPSLatitude, ExifTags.GPS.GPSLatitudeRef, "S", 90),
             _gps_degrees(exif, ExifTags.GPS.GPSLongitude, ExifTags.GPS.GPSLongitudeRef, "W", 180))
+
+
+def exif_camera(exif: Image.Exif | None) -> str | None:
+    """EXIF Make and Model as one line of printable text (at most 130 characters), or None.
+    Whatever the file holds is kept as text: the desk escapes it when it shows it."""
+    parts = []
+    for tag in (ExifTags.Base.Make, ExifTags.Base.Model):
+        try:
+            value = exif.get(tag) if exif is not None else None
+        except Exception:
+            value = None
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str):
+            text = " ".join("".join(c if c.isprintable() else " " for c in value[:200]).split())
+            if text and text not in parts:
+                parts.append(text[:64])
+    return " ".join(parts) or None
 
 
 def _exif_capture_time(exif: Image.Exif | None) -> datetime | None:

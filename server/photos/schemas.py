@@ -32,6 +32,8 @@ class CaptureMetadataQuery(QuerySchema):
     captured_at = Moment(metadata={"description": "拍摄时间（ISO 8601，须带时区）"})
     latitude = fields.Float(validate=validate.Range(-90, 90))
     longitude = fields.Float(validate=validate.Range(-180, 180))
+    original_exif = fields.Boolean(metadata={
+        "description": "相机原图是否带有拍摄时间或 GPS（false：截图、聊天软件转发的图等）"})
 
     @validates_schema
     def both_coordinates_or_none(self, data, **kwargs):
@@ -66,6 +68,9 @@ class PhotoSchema(ApiSchema):
                                             metadata={"description": "照片 EXIF 中的拍摄时间"})
     exif_latitude = fields.Float(dump_only=True)
     exif_longitude = fields.Float(dump_only=True)
+    exif_camera = fields.String(dump_only=True, metadata={"description": "EXIF 中的相机厂商和型号"})
+    original_exif = fields.Boolean(dump_only=True,
+                                   metadata={"description": "手机报告相机原图是否带有拍摄信息"})
     received_at = fields.AwareDateTime(dump_only=True)
 
 

@@ -207,13 +207,14 @@ def test_a_pending_finding_cannot_be_verified(client, sign_in, csrf_from, review
 
 def test_finding_page_shows_evidence_hash_and_disagreeing_capture(sign_in, reviewer, make_photo,
                                                                   make_finding, building):
-    photo = make_photo(exif_captured_at=None)
+    photo = make_photo(original_exif=False, exif_captured_at=None, exif_latitude=None,
+                       exif_longitude=None)
     far = make_photo(exif_latitude=35.2)
     shown = make_finding(building, photos=[photo.sha256, far.sha256])
     make_finding(building, photos=[make_photo().sha256], check_item="楼道照明损坏")
     text = sign_in(reviewer).get(f"/desk/review/findings/{shown.uuid}").get_data(as_text=True)
     assert photo.sha256 in text
-    assert "EXIF 中没有拍摄时间" in text and "超过 200 米" in text
+    assert "原图没有拍摄信息" in text and "EXIF 位置与手机定位相距" in text
     assert "同一楼栋的其他照片" in text and "楼道照明损坏" in text
 
 

@@ -111,4 +111,4 @@ def test_survey_in_airplane_mode_arrives_exactly_once(live_server, surveyor, rel
         file, _ = open_variant(photo, "original")
         with file:
             assert sha256(file.read()) == sha
-        assert photo.latitude == pytest.approx(expected_latitude(), abs=1e-5)
+        assert photo.exif_latitude == pytest.approx(expected_latitude(), abs=1e-5)  # kept in the file
