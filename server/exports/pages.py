@@ -23,7 +23,7 @@ from server.accounts.scopes import visible_communities
 from server.catalog import indicator_list, round_by_code
 from server.extensions import db
 from server.pages import SIGNED_IN, page, page_blueprint
-from server.photos.operations import photo_store
+from server.photos.operations import evidence_credentials, photo_store
 from sync.china_time import china_today
 
 blueprint = page_blueprint("export_pages", __name__, url_prefix="/desk/exports")
@@ -100,7 +100,7 @@ def community_photo_zip(community_id):
         return render_template("desk/no_photos.html", community=communities[community_id]), 404
     # Streamed after the request has ended: what the body needs is handed over here, not looked
     # up in a request context that is gone by then (photo_zip.py).
-    chunks = zip_chunks(photo_rows(db.engine, photos), photo_store())
+    chunks = zip_chunks(photo_rows(db.engine, photos), photo_store(), evidence_credentials())
     response = Response(chunks, mimetype="application/zip")
     name = quote(f"{communities[community_id]}问题照片.zip")
     response.headers["Content-Disposition"] = \

@@ -1,6 +1,7 @@
 """A community's photos as a ZIP: each untouched original (stored, not recompressed) beside a copy
 stamped with when and where it was taken; evidence under 原图/ and 标注/, after-photos of a
-rectification (整改后) under 整改后/原图/ and 整改后/标注/. Written to an unseekable sink and
+rectification (整改后) under 整改后/原图/ and 整改后/标注/. Each stamped copy carries a signed C2PA
+manifest of what it is evidence of (server/photos/provenance.py). Written to an unseekable sink and
 yielded file by file, so a community's photos never sit in memory together.
 
 The body is streamed after the request is over: by then the request's session has been closed
@@ -23,6 +24,7 @@ from server.buildings.models import Building, Estate
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto, Rectification
 from server.photos.models import Photo
+from server.photos.provenance import Credentials, Evidence, make_signer, sign_jpeg
 from server.photos.store import PhotoStore
 from sync.china_time import CHINA_TIME
 
@@ -101,10 +103,12 @@ def photo_rows(engine: Engine, statement: Select, batch: int = BATCH) -> Iterato
         after = (last.estate, last.number, last.finding_id, last.position, last.link_id)
 
 
-def zip_chunks(rows: Iterable[Row], store: PhotoStore) -> Iterator[bytes]:
+def zip_chunks(rows: Iterable[Row], store: PhotoStore,
+               credentials: Credentials) -> Iterator[bytes]:
+    """Each stamped copy is signed (server/photos/provenance.py) with `credentials`."""
     sink = _Sink()
     missing = []
-    with zipfile.ZipFile(sink, "w") as archive:
+    with zipfile.ZipFile(sink, "w") as archive, make_signer(credentials) as signer:
         for row in rows:
             photo = row
             after = row.rectification_id is not None
@@ -122,8 +126,10 @@ def zip_chunks(rows: Iterable[Row], store: PhotoStore) -> Iterator[bytes]:
                     out.write(chunk)
             yield sink.drain()
             if store.exists(photo.sha256, "display"):
+                evidence = _evidence(row)
                 with store.open(photo.sha256, "display") as display:
-                    stamped = stamp(display.read(), _caption(row))
+                    stamped = sign_jpeg(stamp(display.read(), _caption(evidence)), evidence,
+                                        signer)
                 archive.writestr(f"{folder}标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
                 yield sink.drain()
         if missing:
@@ -151,17 +157,28 @@ def stamp(display_jpeg: bytes, lines: list[str]) -> bytes:
         return out.getvalue()
 
 
-def _caption(row) -> list[str]:
-    photo = row
-    when = photo.captured_at or photo.exif_captured_at
-    lat = photo.latitude if photo.latitude is not None else photo.exif_latitude
-    lon = photo.longitude if photo.longitude is not None else photo.exif_longitude
-    after = f" {AFTER}" if row.rectification_id is not None else ""
-    return [f"{row.estate}{row.number} 指标{row.indicator} {row.check_item}{after}",
+def _evidence(row) -> Evidence:
+    """What the stamped copy of the row's photo is evidence of: the phone's capture data, else
+    the file's EXIF."""
+    lat, lon = row.latitude, row.longitude
+    if lat is None or lon is None:
+        lat, lon = row.exif_latitude, row.exif_longitude
+    return Evidence(building=f"{row.estate}{row.number}", indicator=row.indicator,
+                    check_item=row.check_item, surveyor=row.surveyor,
+                    captured_at=row.captured_at or row.exif_captured_at,
+                    latitude=lat, longitude=lon, received_at=row.received_at,
+                    original_sha256=row.sha256,
+                    after_rectification=row.rectification_id is not None)
+
+
+def _caption(evidence: Evidence) -> list[str]:
+    when, lat, lon = evidence.captured_at, evidence.latitude, evidence.longitude
+    after = f" {AFTER}" if evidence.after_rectification else ""
+    return [f"{evidence.building} 指标{evidence.indicator} {evidence.check_item}{after}",
             f"{when.astimezone(CHINA_TIME):%Y-%m-%d %H:%M} UTC+8" if when else "time unknown",
             f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else "place unknown",
-            f"拍摄人 {row.surveyor}",
-            f"SHA-256 {photo.sha256}"]
+            f"拍摄人 {evidence.surveyor}",
+            f"SHA-256 {evidence.original_sha256}"]
 
 
 def _font(size: int):

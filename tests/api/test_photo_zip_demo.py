@@ -1,5 +1,6 @@
 """Every community of the demo county downloads as a photo ZIP over a real server — the body is
-streamed after the request's own context has gone, as in production — with every photo in it."""
+streamed after the request's own context has gone, as in production — with every photo in it,
+each stamped copy signed evidence of its photo."""
 import hashlib
 import io
 import re
@@ -15,6 +16,8 @@ from server.demo.county import plan_county
 from server.demo.seed import DEMO_PASSWORD
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto
+from server.photos import provenance
+from server.photos.operations import evidence_credentials
 
 COMMUNITIES = [community.name for community in plan_county().communities]
 
@@ -61,7 +64,13 @@ def test_each_demo_community_downloads_every_photo_original_and_a_readable_stamp
     assert "缺失照片.txt" not in names
     assert {hashlib.sha256(archive.read(n)).hexdigest() for n in originals} == hashes
     assert len(stamped) == len(originals)
+    anchor = evidence_credentials().anchor_pem
     for name in stamped:
-        with Image.open(io.BytesIO(archive.read(name))) as image:
+        copy = archive.read(name)
+        with Image.open(io.BytesIO(copy)) as image:
             image.load()
             assert image.format == "JPEG" and image.width > 0
+        verdict = provenance.verify(copy, anchor)
+        assert verdict.status == provenance.AUTHENTIC, (name, verdict.lines)
+        assert verdict.evidence["original_sha256"] in hashes
+        assert verdict.evidence["original_sha256"][:12] in name
