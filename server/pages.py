@@ -72,13 +72,29 @@ def page(*, roles, writes: bool, query: type[Schema] | None = None,
                 if refused is None:
                     raise
                 return refused(error, **path_args)
-            db.session.commit()
+            commit(writes)
             return response
 
         view.page_writes = writes
         return view
 
     return decorate
+
+
+def commit(writes: bool) -> None:
+    """The page's one commit. A page that only reads keeps what it loaded readable: its body
+    may be streamed (the exports) after Flask has torn the request's app context down and
+    closed its session, and still read `g.user` or the round the handler loaded. Expired by the
+    commit, those could not be loaded again (DetachedInstanceError, a download cut short)."""
+    session = db.session()
+    if writes:
+        session.commit()
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def load(schema: Schema, data, code: str, lead: str) -> dict:

@@ -74,3 +74,13 @@ def test_each_demo_community_downloads_every_photo_original_and_a_readable_stamp
         assert verdict.status == provenance.AUTHENTIC, (name, verdict.lines)
         assert verdict.evidence["original_sha256"] in hashes
         assert verdict.evidence["original_sha256"][:12] in name
+
+
+@pytest.mark.parametrize("path", ["/desk/exports/problems.xlsx", "/desk/exports/building-ledger.csv",
+                                  "/desk/exports/finding-ledger.csv"])
+def test_streamed_exports_of_the_demo_county_download_whole_from_a_real_server(desk, path):
+    """Their rows are produced after the request's session is gone (as the photo ZIP's are)."""
+    browser, url = desk
+    response = browser.get(url + path)
+    assert response.status_code == 200
+    assert len(response.content) > 1000 and "服务器内部错误".encode() not in response.content
