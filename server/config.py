@@ -13,6 +13,12 @@ def load_settings(instance_path: str, overrides: dict | None) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or f"sqlite:///{instance / 'loujian.sqlite3'}",
         "LOUJIAN_MEDIA_DIR": os.environ.get("LOUJIAN_MEDIA_DIR") or str(instance / "media"),
+        # The key that signs exported evidence photos (server/photos/provenance.py).
+        "LOUJIAN_C2PA_DIR": os.environ.get("LOUJIAN_C2PA_DIR") or str(instance / "c2pa"),
+        "LOUJIAN_C2PA_CERT": os.environ.get("LOUJIAN_C2PA_CERT") or None,
+        "LOUJIAN_C2PA_KEY": os.environ.get("LOUJIAN_C2PA_KEY") or None,
+        "LOUJIAN_VERIFY_MAX_BYTES": int(os.environ.get("LOUJIAN_VERIFY_MAX_BYTES")
+                                        or 30 * 1024 * 1024),
         "LOUJIAN_FORMS_DIR": os.environ.get("LOUJIAN_FORMS_DIR") or str(REPO_ROOT / "forms"),
         "PORT": int(os.environ.get("PORT", "8000")),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance),

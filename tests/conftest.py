@@ -46,6 +46,7 @@ def app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "LOUJIAN_MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
+        "LOUJIAN_C2PA_DIR": str(tmp_path_factory.mktemp("c2pa") / "c2pa"),
     })
     with app.app_context():
         upgrade()  # the migrations, not create_all: what deploys is what is tested

@@ -95,7 +95,7 @@ def make_round(app_context):
 @pytest.fixture
 def make_user(make_county, make_property_company):
     def make(role=Role.WORKER, communities=(), property_company=None, agency=None,
-             username=None, password=DEFAULT_PASSWORD):
+             username=None, password=DEFAULT_PASSWORD, display_name="测试用户"):
         county = make_county()
         if role == Role.PROPERTY and property_company is None:
             property_company = make_property_company()
@@ -103,7 +103,7 @@ def make_user(make_county, make_property_company):
             agency = Agency(county_id=county.id, name=f"检测机构{next(_sequence)}")
             db.session.add(agency)
         user = create_user(username=username or f"user{next(_sequence)}", password=password,
-                           display_name="测试用户", role=role, county=county,
+                           display_name=display_name, role=role, county=county,
                            communities=communities, property_company=property_company,
                            agency=agency)
         db.session.commit()

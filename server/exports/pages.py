@@ -2,7 +2,7 @@
 streamed."""
 from urllib.parse import quote
 
-from flask import Response, g, render_template, stream_with_context
+from flask import Response, g, render_template
 from marshmallow import fields, validate
 
 from server.endpoints import QuerySchema
@@ -10,7 +10,7 @@ from server.errors import ApiError
 from server.exports import finding_ledger
 from server.exports.building_ledger import ledger_header, ledger_rows
 from server.exports.indicator_tables import county_table, estate_table
-from server.exports.photo_zip import community_photos, zip_chunks
+from server.exports.photo_zip import community_photos, has_photos, photo_rows, zip_chunks
 from server.exports.problems import (
     PROBLEM_HEADER,
     SUGGESTION_HEADER,
@@ -21,7 +21,9 @@ from server.exports.problems import (
 from server.exports.writers import streamed_download
 from server.accounts.scopes import visible_communities
 from server.catalog import indicator_list, round_by_code
+from server.extensions import db
 from server.pages import SIGNED_IN, page, page_blueprint
+from server.photos.operations import evidence_credentials, photo_store
 from sync.china_time import china_today
 
 blueprint = page_blueprint("export_pages", __name__, url_prefix="/desk/exports")
@@ -93,8 +95,13 @@ def community_photo_zip(community_id):
     communities = dict(visible_communities(g.user))
     if community_id not in communities:
         raise ApiError("resource.not_found", "找不到该社区，或不在您负责的范围内")
-    chunks = zip_chunks(community_photos(g.user, community_id))
-    response = Response(stream_with_context(chunks), mimetype="application/zip")
+    photos = community_photos(g.user, community_id)
+    if not has_photos(photos):
+        return render_template("desk/no_photos.html", community=communities[community_id]), 404
+    # Streamed after the request has ended: what the body needs is handed over here, not looked
+    # up in a request context that is gone by then (photo_zip.py).
+    chunks = zip_chunks(photo_rows(db.engine, photos), photo_store(), evidence_credentials())
+    response = Response(chunks, mimetype="application/zip")
     name = quote(f"{communities[community_id]}问题照片.zip")
     response.headers["Content-Disposition"] = \
         f"attachment; filename=\"photos.zip\"; filename*=UTF-8''{name}"

@@ -1,21 +1,31 @@
 """A community's photos as a ZIP: each untouched original (stored, not recompressed) beside a copy
 stamped with when and where it was taken; evidence under 原图/ and 标注/, after-photos of a
-rectification (整改后) under 整改后/原图/ and 整改后/标注/. Written to an unseekable sink and
-yielded file by file, so a community's photos never sit in memory together."""
+rectification (整改后) under 整改后/原图/ and 整改后/标注/. Each stamped copy carries a signed C2PA
+manifest of what it is evidence of (server/photos/provenance.py). Written to an unseekable sink and
+yielded file by file, so a community's photos never sit in memory together.
+
+The body is streamed after the request is over: by then the request's session has been closed
+(Flask tears the app context down when the view returns; `stream_with_context` pushes it again
+later, with a fresh session). So the rows are not an ORM result of the request's session: they
+are plain rows read in batches by keyset (`photo_rows`), each batch on a connection of its own
+that goes back to the pool at once, so a slow download never holds a database connection."""
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
+from sqlalchemy import Engine, Row, Select, and_, exists, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Estate
 from server.extensions import db
-from server.findings.models import Finding, FindingPhoto
-from server.photos.models import Photo
-from server.photos.operations import photo_store
+from server.findings.models import Finding, FindingPhoto, Rectification
+from server.photos.models import Photo, PhotoHolder
+from server.photos.provenance import Credentials, Evidence, make_signer, sign_jpeg
+from server.photos.store import PhotoStore
 from sync.china_time import CHINA_TIME
 
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -47,26 +57,63 @@ MISSING_LIST = "缺失照片.txt"
 AFTER = "整改后"
 
 
-def community_photos(user: User, community_id: int):
-    return db.session.execute(
-        select(Photo, Estate.name.label("estate"), Building.number, Finding.indicator,
-               Finding.check_item, FindingPhoto.rectification_id)
-        .select_from(FindingPhoto)
-        .join(Finding, FindingPhoto.finding_id == Finding.id)
-        .join(Building, Finding.building_id == Building.id).join(Estate)
-        .join(Photo, Photo.sha256 == FindingPhoto.sha256)
-        .where(Estate.community_id == community_id, buildings_visible_to(user))
-        .order_by(Estate.name, Building.number, Finding.id, FindingPhoto.position)
-        .execution_options(yield_per=200))
+BATCH = 200
+# The order of the entries, and the keyset a batch resumes from (unique: ends with the link id).
+ORDER = (Estate.name, Building.number, Finding.id, FindingPhoto.position, FindingPhoto.id)
+Surveyor = aliased(User)
 
 
-def zip_chunks(rows):
+def community_photos(user: User, community_id: int) -> Select:
+    """Every photo link of the community's findings the user may see: the photo's fields, where
+    it belongs, and who took it (the rectification's author for an after-photo). Built while the
+    request holds the user; the statement itself carries no session."""
+    return (select(*Photo.__table__.columns, Estate.name.label("estate"), Building.number,
+                   Finding.id.label("finding_id"), Finding.indicator, Finding.check_item,
+                   FindingPhoto.rectification_id,
+                   FindingPhoto.position, FindingPhoto.id.label("link_id"),
+                   Surveyor.display_name.label("surveyor"))
+            .select_from(FindingPhoto)
+            .join(Finding, FindingPhoto.finding_id == Finding.id)
+            .join(Building, Finding.building_id == Building.id).join(Estate)
+            .join(Photo, Photo.sha256 == FindingPhoto.sha256)
+            .outerjoin(Rectification, FindingPhoto.rectification_id == Rectification.id)
+            .join(Surveyor, Surveyor.id == func.coalesce(Rectification.author_id,
+                                                          Finding.author_id))
+            # evidence only where its linker uploaded the bytes (server/photos/models.py)
+            .join(PhotoHolder, and_(PhotoHolder.sha256 == FindingPhoto.sha256,
+                                    PhotoHolder.user_id == Surveyor.id))
+            .where(Estate.community_id == community_id, buildings_visible_to(user)))
+
+
+def has_photos(statement: Select) -> bool:
+    return db.session.scalar(select(exists(statement.with_only_columns(FindingPhoto.id))))
+
+
+def photo_rows(engine: Engine, statement: Select, batch: int = BATCH) -> Iterator[Row]:
+    """The statement's rows in ORDER, `batch` at a time, each batch read on a connection of its
+    own and released before the rows are used."""
+    after = None
+    while True:
+        page = statement.order_by(*ORDER).limit(batch)
+        if after is not None:
+            page = page.where(tuple_(*ORDER) > tuple_(*after))
+        with engine.connect() as connection:
+            rows = connection.execute(page).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.estate, last.number, last.finding_id, last.position, last.link_id)
+
+
+def zip_chunks(rows: Iterable[Row], store: PhotoStore,
+               credentials: Credentials) -> Iterator[bytes]:
+    """Each stamped copy is signed (server/photos/provenance.py) with `credentials`."""
     sink = _Sink()
-    store = photo_store()
     missing = []
-    with zipfile.ZipFile(sink, "w") as archive:
+    with zipfile.ZipFile(sink, "w") as archive, make_signer(credentials) as signer:
         for row in rows:
-            photo = row.Photo
+            photo = row
             after = row.rectification_id is not None
             folder = f"{AFTER}/" if after else ""
             stem = _safe(f"{row.estate}{row.number}_指标{row.indicator}_{row.check_item}"
@@ -82,8 +129,10 @@ def zip_chunks(rows):
                     out.write(chunk)
             yield sink.drain()
             if store.exists(photo.sha256, "display"):
+                evidence = _evidence(row)
                 with store.open(photo.sha256, "display") as display:
-                    stamped = stamp(display.read(), _caption(row))
+                    stamped = sign_jpeg(stamp(display.read(), _caption(evidence)), evidence,
+                                        signer)
                 archive.writestr(f"{folder}标注/{stem}.jpg", stamped, compress_type=zipfile.ZIP_STORED)
                 yield sink.drain()
         if missing:
@@ -111,16 +160,28 @@ def stamp(display_jpeg: bytes, lines: list[str]) -> bytes:
         return out.getvalue()
 
 
-def _caption(row) -> list[str]:
-    photo = row.Photo
-    when = photo.captured_at or photo.exif_captured_at
-    lat = photo.latitude if photo.latitude is not None else photo.exif_latitude
-    lon = photo.longitude if photo.longitude is not None else photo.exif_longitude
-    after = f" {AFTER}" if row.rectification_id is not None else ""
-    return [f"{row.estate}{row.number} 指标{row.indicator} {row.check_item}{after}",
+def _evidence(row) -> Evidence:
+    """What the stamped copy of the row's photo is evidence of: the phone's capture data, else
+    the file's EXIF."""
+    lat, lon = row.latitude, row.longitude
+    if lat is None or lon is None:
+        lat, lon = row.exif_latitude, row.exif_longitude
+    return Evidence(building=f"{row.estate}{row.number}", indicator=row.indicator,
+                    check_item=row.check_item, surveyor=row.surveyor,
+                    captured_at=row.captured_at or row.exif_captured_at,
+                    latitude=lat, longitude=lon, received_at=row.received_at,
+                    original_sha256=row.sha256,
+                    after_rectification=row.rectification_id is not None)
+
+
+def _caption(evidence: Evidence) -> list[str]:
+    when, lat, lon = evidence.captured_at, evidence.latitude, evidence.longitude
+    after = f" {AFTER}" if evidence.after_rectification else ""
+    return [f"{evidence.building} 指标{evidence.indicator} {evidence.check_item}{after}",
             f"{when.astimezone(CHINA_TIME):%Y-%m-%d %H:%M} UTC+8" if when else "time unknown",
             f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else "place unknown",
-            f"SHA-256 {photo.sha256}"]
+            f"拍摄人 {evidence.surveyor}",
+            f"SHA-256 {evidence.original_sha256}"]
 
 
 def _font(size: int):

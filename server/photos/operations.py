@@ -27,11 +27,13 @@ from server.photos.processing import (
     process,
     sniff_format,
 )
+from server.photos.provenance import Credentials, load_credentials
 from server.photos.store import DiskPhotoStore, OffsetMismatch, PhotoStore
 from server.signals import photo_arrived
 from forms.answers import is_sha256
 
 STORE_EXTENSION = "loujian.photo_store"  # app.extensions key; put an object store here to swap
+CREDENTIALS_EXTENSION = "loujian.c2pa_credentials"
 
 
 def photo_store() -> PhotoStore:
@@ -40,6 +42,16 @@ def photo_store() -> PhotoStore:
     if STORE_EXTENSION not in extensions:
         extensions[STORE_EXTENSION] = DiskPhotoStore(current_app.config["LOUJIAN_MEDIA_DIR"])
     return extensions[STORE_EXTENSION]
+
+
+def evidence_credentials() -> Credentials:
+    """The key and certificates that sign exported evidence photos: the bureau's own if
+    configured, else the instance's (made at first use)."""
+    extensions, config = current_app.extensions, current_app.config
+    if CREDENTIALS_EXTENSION not in extensions:
+        extensions[CREDENTIALS_EXTENSION] = load_credentials(
+            config["LOUJIAN_C2PA_DIR"], config["LOUJIAN_C2PA_CERT"], config["LOUJIAN_C2PA_KEY"])
+    return extensions[CREDENTIALS_EXTENSION]
 
 
 def limits() -> Limits:

@@ -1,4 +1,5 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
 from forms.answers import is_sha256
 from server.endpoints import ApiSchema, Moment, QuerySchema
@@ -84,3 +85,17 @@ class ChunkResultSchema(PhotoSchema):
 class UploadStateSchema(ApiSchema):
     received = fields.Integer(dump_only=True)
     complete = fields.Boolean(dump_only=True)
+
+
+class UploadedFile(fields.Field):
+    """A file part of a multipart/form-data body, read by the page (with its size limit)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("请选择要核验的照片文件")
+        return value
+
+
+class VerifyPhotoForm(ApiSchema):
+    """POST /desk/photos/verify (multipart/form-data): the file to verify."""
+    photo = UploadedFile(required=True, load_only=True)

@@ -1,19 +1,22 @@
 """Fixtures for the API and desk tests (beside the factories of tests/factories.py): a signed-in
-browser session, CSRF tokens, the current round, a reviewer, findings and photo rows."""
+browser session, CSRF tokens, the current round, a reviewer, findings and photo rows, and the
+demo county."""
 import itertools
 import re
 import uuid
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from server.accounts.auth import SESSION_EPOCH_KEY, SESSION_USER_KEY
-from server.accounts.models import Role
+from server.accounts.models import Role, User
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto
 from server.photos.models import Photo, PhotoHolder
 from server.photos.operations import not_held_by
 from server.surveys.models import Submission
+from tests.conftest import _empty_all_tables
 
 _serial = itertools.count(1)
 JULY_FIRST = datetime(2024, 7, 1, 1, 30, tzinfo=timezone.utc)
@@ -100,3 +103,26 @@ def make_photo(app_context):
         db.session.commit()
         return photo
     return make
+
+
+# The demo county with its survey data (`flask demo create`), once per module that asks for it:
+# slow (some 20 s). Its tests only read it and come last in their module, since the
+# function-scoped app_context of other tests empties every table after each.
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "create"])
+        assert result.exit_code == 0, result.output
+        yield result.output
+        db.session.rollback()
+        _empty_all_tables()
+
+
+@pytest.fixture(scope="module")
+def reviewer_client(app, seeded):
+    client = app.test_client()
+    shenhe = db.session.scalar(select(User).where(User.username == "shenhe"))
+    with client.session_transaction() as session:
+        session[SESSION_USER_KEY], session[SESSION_EPOCH_KEY] = shenhe.id, shenhe.session_epoch
+    return client

@@ -28,7 +28,6 @@ from server.surveys.models import Submission, SurveyRound
 from sync import lifecycle
 from sync.china_time import CHINA_TIME as CHINA
 from sync.china_time import china_today
-from tests.conftest import _empty_all_tables
 
 
 @pytest.fixture(scope="module")
@@ -236,27 +235,9 @@ def test_reset_without_confirmation_keeps_the_data(demo_create):
     assert count(Building) == buildings
 
 
-# The survey data: seeded once for the tests below, which only read it. They come last in the
-# module: the function-scoped app_context of the tests above empties every table after each.
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "create"])
-        assert result.exit_code == 0, result.output
-        yield result.output
-        db.session.rollback()
-        _empty_all_tables()
-
-
-@pytest.fixture(scope="module")
-def reviewer_client(app, seeded):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        shenhe = db.session.scalar(select(User).where(User.username == "shenhe"))
-        session["user_id"], session["epoch"] = shenhe.id, shenhe.session_epoch
-    return client
-
+# The survey data: seeded once for the tests below (`seeded`, tests/api/conftest.py), which only
+# read it. They come last in the module: the function-scoped app_context of the tests above
+# empties every table after each.
 
 def findings_digest(rows) -> str:
     """(estate, building number, indicator, check item, status) of every finding, hashed."""

@@ -200,3 +200,55 @@ def test_photo_zip_puts_after_photos_in_their_own_folders(sign_in, reviewer, mak
     assert after[:12] in after_original and "_整改后_" in after_original
     assert "_整改后_" in after_stamped
     assert len([n for n in names if n.startswith("标注/")]) == 1
+
+
+def test_photo_zip_of_a_community_without_photos_is_a_desk_page_saying_so(
+        sign_in, reviewer, make_building, make_finding):
+    building = make_building(number="6#")
+    make_finding(building)  # a finding, but no photo
+    response = sign_in(reviewer).get(f"/desk/exports/photos/{building.estate.community_id}.zip")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "还没有问题照片" in response.get_data(as_text=True)
+
+
+def test_photo_rows_read_in_small_batches_are_every_row_in_order_once(
+        reviewer, make_community, make_estate, make_building, make_finding, make_photo):
+    from server.exports.photo_zip import ORDER, community_photos, photo_rows
+    from server.extensions import db
+
+    community = make_community()
+    estates = [make_estate(name=name, community=community) for name in ("乙小区", "甲小区")]
+    for estate in estates:
+        for number in ("2#", "1#"):
+            building = make_building(estate=estate, number=number)
+            make_finding(building, photos=[make_photo().sha256 for _ in range(3)])
+    statement = community_photos(reviewer, estates[0].community_id)
+    whole = db.session.execute(statement.order_by(*ORDER)).all()
+    assert len(whole) == 12
+    assert list(photo_rows(db.engine, statement, batch=5)) == whole
+    assert list(photo_rows(db.engine, statement, batch=4)) == whole  # a batch ends on the last row
+
+
+def test_desk_bench_downloads_the_photo_zip_of_the_community_with_most_photos(
+        app, client, sign_in, reviewer, make_community, make_estate, make_building,
+        make_finding, make_photo, monkeypatch):
+    import hashlib
+
+    from server.extensions import db
+    from server.photos.operations import STORE_EXTENSION
+    from tests.benchmarks import desk_bench
+
+    def photo(n):  # hashes unlike in their first 12 digits, as real ones are
+        return make_photo(sha=hashlib.sha256(bytes([n])).hexdigest()).sha256
+
+    small, large = make_community("小社区"), make_community("大社区")
+    make_finding(make_building(estate=make_estate(community=small)), photos=[photo(0)])
+    make_finding(make_building(estate=make_estate(community=large)),
+                 photos=[photo(n) for n in (1, 2, 3)])
+    assert desk_bench.largest_photo_community(db.session) == (large.id, 3)
+    monkeypatch.setitem(app.extensions, STORE_EXTENSION, desk_bench.OneImageStore())
+    sign_in(reviewer)
+    figures = desk_bench.download_photo_zip(client, large.id)
+    original = len(app.extensions[STORE_EXTENSION].variants["original"])
+    assert figures["photo_zip_mb"] * 1e6 > 3 * original  # three originals, three stamped copies

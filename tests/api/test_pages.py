@@ -18,9 +18,10 @@ def test_every_desk_route_is_a_page_that_declares_whether_it_writes(app):
     assert undeclared == []
 
 
-def test_every_desk_page_that_takes_a_post_writes(app):
+def test_every_desk_page_that_takes_a_post_writes_or_says_why_not(app):
+    readers = {"/desk/photos/verify"}  # checks an uploaded file; stores nothing
     for rule, view in desk_views(app):
-        if "POST" in rule.methods:
+        if "POST" in rule.methods and rule.rule not in readers:
             assert view.page_writes, rule.rule
 
 
