@@ -17,118 +17,22 @@ import hashlib
 import io
 import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import requests
-import sqlalchemy as sa
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from flask_migrate import upgrade  # noqa: E402
-
-from server import create_app  # noqa: E402
-from server.accounts.models import Role  # noqa: E402
-from server.accounts.operations import create_user, issue_token  # noqa: E402
-from server.buildings.models import Building, Community, County, Estate  # noqa: E402
-from server.demo.county import plan_county  # noqa: E402
-from server.demo.seed import seed_demo_county  # noqa: E402
-from server.extensions import db  # noqa: E402
-from sync.client import SyncClient  # noqa: E402
-from sync.outbox import Outbox  # noqa: E402
-from sync.retry import RetryPolicy  # noqa: E402
+from harness import bench_database, distinct_copy, finding_ops, gunicorn, phone_photo, prepare
+# harness has put the repository on sys.path
+from sync.client import SyncClient
+from sync.outbox import Outbox
+from sync.retry import RetryPolicy
 
 BATCH = 100
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-# ---- the server under test ---------------------------------------------------------------
-
-@contextmanager
-def bench_database(kind: str, workdir: Path):
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-    base = os.environ.get("LOUJIAN_BENCH_POSTGRES", DEFAULT_POSTGRES).replace(
-        "postgresql://", "postgresql+psycopg://", 1)
-    name = f"loujian_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def prepare(database_url: str, media: Path, devices: int) -> dict:
-    """Schema, demo county, one worker per device (each in one community) and their tokens."""
-    app = create_app({"DATABASE_URL": database_url, "LOUJIAN_MEDIA_DIR": str(media),
-                      "SECRET_KEY": "bench"})
-    with app.app_context():
-        upgrade()
-        seed_demo_county(plan_county())
-        county = db.session.scalar(sa.select(County))
-        communities = db.session.scalars(sa.select(Community).order_by(Community.id)).all()
-        accounts = []
-        for index in range(devices):
-            community = communities[index % len(communities)]
-            user = create_user(username=f"device{index}", password="bench-password",
-                               display_name=f"设备{index}", role=Role.WORKER, county=county,
-                               communities=[community])
-            token, _ = issue_token(user, timedelta(hours=2))
-            buildings = db.session.scalars(
-                sa.select(Building.id).join(Estate).where(Estate.community_id == community.id)
-            ).all()
-            accounts.append({"token": token, "buildings": buildings})
-        db.session.commit()
-        defects = [(form.indicator, question["id"])
-                   for form in app.extensions["loujian.forms"].forms("2024")
-                   for question in form.defect_questions]
-    return {"accounts": accounts, "defects": defects}
-
-
-@contextmanager
-def gunicorn(database_url: str, media: Path, workers: int):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOUJIAN_MEDIA_DIR": str(media),
-           "SECRET_KEY": "bench"}
-    process = subprocess.Popen(
-        [str(REPO / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--timeout", "120", "server:create_app()"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(base + "/healthz", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode())
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_devices(count: int, work) -> tuple[float, list]:
@@ -153,18 +57,6 @@ def run_devices(count: int, work) -> tuple[float, list]:
 
 
 # ---- 1. findings -------------------------------------------------------------------------
-
-def finding_ops(rng: random.Random, buildings: list[int], defects: list, count: int) -> list:
-    operations = []
-    for _ in range(count):
-        indicator, question_id = rng.choice(defects)
-        operations.append({"op": "finding.report", "id": str(uuid.uuid4()),
-                           "building_id": rng.choice(buildings), "indicator": indicator,
-                           "question_id": question_id, "unit": f"{rng.randint(1, 4)}单元",
-                           "floor": rng.randint(1, 6), "description": "基准测试问题",
-                           "captured_at": "2024-07-01T09:30:00+08:00"})
-    return operations
-
 
 def bench_findings(base: str, setup: dict, devices: int, batches: int) -> dict:
     bad = []
@@ -198,12 +90,6 @@ def twelve_megapixel_jpeg(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
-def distinct_copy(jpeg: bytes, label: str) -> bytes:
-    """The same image with a JPEG comment, so each upload has its own hash and is processed."""
-    comment = label.encode()
-    return jpeg[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + jpeg[2:]
-
-
 def bench_photos(base: str, setup: dict, devices: int, per_device: int, sample: bytes) -> dict:
     failures = []
 
@@ -226,15 +112,6 @@ def bench_photos(base: str, setup: dict, devices: int, per_device: int, sample: 
 
 
 # ---- 3 and 4. one device's sync ----------------------------------------------------------
-
-def phone_photo(rng: random.Random, size=(2048, 1536)) -> bytes:
-    image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
-    image.paste(Image.effect_noise((size[0] // 4, size[1] // 4), 50).convert("RGB")
-                .resize(size), (0, 0))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
-
 
 def fill_outbox(outbox: Outbox, folder: Path, setup: dict, account: dict, findings: int,
                 photos_each: int, rng: random.Random, big: set[int] = frozenset()) -> int:
@@ -339,7 +216,9 @@ def main() -> None:
             workdir = Path(tmp)
             with bench_database(kind, workdir) as url:
                 setup = prepare(url, workdir / "media", args.devices)
-                with gunicorn(url, workdir / "media", args.workers) as base:
+                with gunicorn(url, workdir / "media", args.workers,
+                              log=workdir / "gunicorn.log") as server:
+                    base = server.base
                     report(kind, "findings", bench_findings(base, setup, args.devices,
                                                             args.batches))
                     report(kind, "photos", bench_photos(base, setup, args.devices,
