@@ -13,6 +13,7 @@ from datetime import timezone
 
 from flask import g, request
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from server.accounts.auth import user_from_bearer_token
@@ -74,7 +75,7 @@ class Day(fields.Date):
 MAX_NESTING = 32  # deeper than any payload of ours; deeper JSON is an attack or a bug
 
 
-def check_shape(data) -> None:
+def check_shape(data, code: str = "request.invalid") -> None:
     """What no schema can be trusted to catch, checked without recursion: nesting deeper than
     MAX_NESTING (a recursive parser or validator would overflow the stack), and the NUL
     character, which PostgreSQL cannot store in text (SQLite can: the databases must agree)."""
@@ -85,7 +86,7 @@ def check_shape(data) -> None:
             raise ApiError("request.malformed", f"请求内容嵌套超过 {MAX_NESTING} 层")
         if isinstance(value, str):
             if "\x00" in value:
-                raise ApiError("request.invalid", "内容不能包含空字符（NUL）")
+                raise ApiError(code, "内容不能包含空字符（NUL）")
         elif isinstance(value, dict):
             pending.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
@@ -99,12 +100,15 @@ def refuse_nul_in_path() -> None:
 
 
 class DatabaseIntegerConverter(IntegerConverter):
-    """`<int:…>` in a URL: only numbers the database can hold match, so a larger one is a 404
-    like any other id that names nothing."""
+    """`<int:…>` in a URL: a number the database cannot hold names nothing, so it is a 404 like
+    any other id that names nothing, whatever the method (not matching the rule would leave a
+    GET-only rule of the same shape to answer 405)."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", DATABASE_INTEGERS.stop - 1)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number not in DATABASE_INTEGERS:
+            raise NotFound()
+        return number
 
 
 class QuerySchema(ApiSchema):
@@ -206,7 +210,7 @@ def _authorised_user(roles: frozenset):
 
 def _load_query(schema):
     data = request.args.to_dict(flat=True)
-    check_shape(data)
+    check_shape(data, "request.bad_parameter")
     try:
         return schema.load(data)
     except ValidationError as error:

@@ -91,7 +91,7 @@ def page(*, roles, writes: bool, query: type[Schema] | None = None,
 def load(schema: Schema, data, code: str, lead: str) -> dict:
     """A page's query string or form through its schema; every problem named in Chinese."""
     given = {k: v for k, v in data.items() if v not in ("", None, [])}
-    check_shape({k: v for k, v in given.items() if isinstance(v, str | list)})
+    check_shape({k: v for k, v in given.items() if isinstance(v, str | list)}, code)
     try:
         return schema.load(given)
     except ValidationError as error:

@@ -273,9 +273,6 @@ def operation_type_schemas() -> dict:
     return spec.to_dict()["components"]["schemas"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PATCH /api/buildings/9223372036854775808 answers "
-                   "405 method.not_allowed, not the 404 README promises for numbers beyond an SQL "
-                   "INTEGER in a path (GET answers 404 route.not_found)")
 def test_a_number_too_large_for_the_database_is_a_404_whatever_the_method(app, client, world):
     """Found by the fuzzer. Every rule with an integer path parameter, with every method."""
     caller = world.callers["admin"]
