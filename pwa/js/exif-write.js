@@ -3,6 +3,8 @@
 // DateTimeOriginal + OffsetTimeOriginal and the GPS position. No thumbnail (no IFD1).
 // facts: {takenAt: 'YYYY-MM-DDTHH:MM:SS+08:00' | null, latitude, longitude, make, model}.
 // Nothing to say (no time, place or camera) → the JPEG is returned unchanged, without EXIF.
+import { DATE_TIME_ORIGINAL, EXIF_POINTER, GPS_POINTER, MAKE, MODEL, OFFSET_TIME_ORIGINAL, ORIENTATION } from './exif.js';
+
 const ASCII = 2;
 const SHORT = 3;
 const LONG = 4;
@@ -37,18 +39,18 @@ function segment(body) {
 // Big-endian TIFF: header, IFD0, then the EXIF and GPS IFDs, each followed by its longer values.
 function tiff({ takenAt, latitude, longitude, make, model }) {
   const ifd0 = [];
-  if (make) ifd0.push(ascii(0x010f, make));
-  if (model) ifd0.push(ascii(0x0110, model));
-  ifd0.push({ tag: 0x0112, type: SHORT, count: 1, value: [0, 1, 0, 0] });
+  if (make) ifd0.push(ascii(MAKE, make));
+  if (model) ifd0.push(ascii(MODEL, model));
+  ifd0.push({ tag: ORIENTATION, type: SHORT, count: 1, value: [0, 1, 0, 0] });
   const subs = [];
   const match = takenAt && /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})?/.exec(takenAt);
   if (match) {
-    const exif = [ascii(0x9003, `${match[1]}:${match[2]}:${match[3]} ${match[4]}:${match[5]}:${match[6]}`)];
-    if (match[7]) exif.push(ascii(0x9011, match[7]));
-    subs.push([0x8769, exif]);
+    const exif = [ascii(DATE_TIME_ORIGINAL, `${match[1]}:${match[2]}:${match[3]} ${match[4]}:${match[5]}:${match[6]}`)];
+    if (match[7]) exif.push(ascii(OFFSET_TIME_ORIGINAL, match[7]));
+    subs.push([EXIF_POINTER, exif]);
   }
   if (Number.isFinite(latitude) && Number.isFinite(longitude)) {
-    subs.push([0x8825, [
+    subs.push([GPS_POINTER, [
       { tag: 0x0000, type: BYTE, count: 4, value: [2, 3, 0, 0] },
       ascii(0x0001, latitude < 0 ? 'S' : 'N'), dms(0x0002, latitude),
       ascii(0x0003, longitude < 0 ? 'W' : 'E'), dms(0x0004, longitude)]]);

@@ -2,12 +2,13 @@
 // re-encode drops it: DateTimeOriginal (+ OffsetTimeOriginal), the GPS position and the camera.
 // Returns {takenAt: 'YYYY-MM-DDTHH:MM:SS[+08:00]' | null, latitude, longitude, make, model}
 // (null when absent). exif-write.js puts the same facts back into the shrunk copy.
-const EXIF_POINTER = 0x8769;
-const GPS_POINTER = 0x8825;
-const DATE_TIME_ORIGINAL = 0x9003;
-const OFFSET_TIME_ORIGINAL = 0x9011;
-const MAKE = 0x010f;
-const MODEL = 0x0110;
+export const EXIF_POINTER = 0x8769;
+export const GPS_POINTER = 0x8825;
+export const DATE_TIME_ORIGINAL = 0x9003;
+export const OFFSET_TIME_ORIGINAL = 0x9011;
+export const MAKE = 0x010f;
+export const MODEL = 0x0110;
+export const ORIENTATION = 0x0112;
 
 export function readExif(buffer) {
   const none = { takenAt: null, latitude: null, longitude: null, make: null, model: null };

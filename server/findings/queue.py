@@ -37,7 +37,8 @@ def queue_query(user: User, filters: dict):
     """The filtered queue, in its order, with what a row shows."""
     return _in_queue(select(Finding), user, filters).options(
         contains_eager(Finding.building).contains_eager(Building.estate)
-        .contains_eager(Estate.community), selectinload(Finding.photos))
+        .contains_eager(Estate.community), selectinload(Finding.photos),
+        selectinload(Finding.submission))  # a row links the survey it came from
 
 
 def _in_queue(stmt, user: User, filters: dict):

@@ -172,3 +172,31 @@ def test_the_building_search_lists_only_buildings_in_scope(sign_in, make_user, m
     worker = make_user(Role.WORKER, communities=[estate.community])
     text = sign_in(worker).get("/desk/buildings/?q=达明新村").get_data(as_text=True)
     assert "3#" in text and "4#" in text and "达明新村二期" not in text
+
+
+def test_the_queue_takes_the_same_queries_for_3_or_30_findings(app, sign_in, reviewer,
+                                                               make_finding, make_building,
+                                                               estate):
+    from sqlalchemy import event
+
+    def queries_for(count: int) -> int:
+        for n in range(count):
+            make_finding(make_building(estate=estate, number=f"{count}-{n}#"),
+                         indicator=5, check_item="外墙脱落")
+        client = sign_in(reviewer)
+        db.session.expunge_all()  # the request loads what it shows, as in production
+        seen = []
+        note = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            page = client.get("/desk/review/?indicator=5")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert page.status_code == 200 and "调查表" in page.get_data(as_text=True)
+        db.session.execute(db.update(Finding).where(Finding.indicator == 5)
+                           .values(indicator=6))
+        db.session.commit()
+        return sum(statement.lstrip().upper().startswith("SELECT") for statement in seen)
+
+    few = queries_for(3)
+    assert queries_for(30) == few
