@@ -87,3 +87,14 @@ def reported_defect(form, question, facts):
         "suggestion": defect["suggestion"],
         "difficulty": _resolve(defect.get("difficulty"), {}, facts),
     }
+
+
+def counting_question_ids(form):
+    """The defect questions whose finding, confirmed, makes its building count for the indicator:
+    those whose defect alone makes counts_if hold (any_defect: every one; for 5, 非成套, only the
+    missing kitchen or toilet, not poor daylight). A building counts on its confirmed problems,
+    each judged on its own, so a rule that needs two defects together counts neither alone."""
+    defect_ids = [q["id"] for q in form.defect_questions]
+    return frozenset(
+        qid for qid in defect_ids
+        if evaluate(form.counts_if, {}, {}, {other: other == qid for other in defect_ids}) is True)

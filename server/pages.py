@@ -21,7 +21,7 @@ from server.db_sqlite import declare_writes
 from server.endpoints import check_shape
 from server.errors import ApiError
 from server.extensions import db
-from sync import lifecycle
+from sync import counting, lifecycle
 from sync.china_time import CHINA_TIME, china_today
 
 SIGNED_IN = None  # roles=SIGNED_IN: any signed-in account
@@ -133,9 +133,11 @@ def page_blueprint(name: str, import_name: str, **options) -> Blueprint:
 
 
 def register_template_helpers(app) -> None:
-    """What every desk template may use: the lifecycle (what a status allows), China's time,
-    a place, a finding's days overdue, the survey page a finding came from."""
+    """What every desk template may use: the lifecycle (what a status allows), the counting
+    rule's words, China's time, a place, a finding's days overdue, the survey page a finding
+    came from."""
     app.jinja_env.globals["lifecycle"] = lifecycle
+    app.jinja_env.globals["state_labels"] = counting.STATES
     app.jinja_env.globals["overdue_days"] = overdue_days
     app.jinja_env.globals["submission_url"] = submission_url
     app.jinja_env.filters["china_time"] = china_time

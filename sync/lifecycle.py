@@ -44,6 +44,8 @@ def _in_order(*states: str) -> tuple[str, ...]:
 CONFIRMED = _in_order(ACCEPTED, RECTIFYING, RECTIFIED, VERIFIED)  # a problem the bureau confirmed
 COMPLETED = _in_order(VERIFIED)  # 销项: the problem is closed (问题整治完成率's numerator)
 SENT_BACK = _in_order(RETURNED, RESURVEY)  # the author is asked to look again
+# Awaiting the bureau: never counted, shown as 待审核 beside a count (sync/counting.py).
+UNDECIDED = _in_order(PENDING, RESURVEY)
 EDITABLE = _in_order(PENDING, RETURNED, RESURVEY)  # the author may still correct it
 AWAITING_RECTIFICATION = _in_order(ACCEPTED, RECTIFYING)  # may be reported fixed; may run late
 OPEN = tuple(s for s in STATES if s not in COMPLETED)

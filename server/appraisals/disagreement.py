@@ -1,7 +1,7 @@
 """Where the field disagrees with the appraisal that governs a building (indicators 1 and 2).
 
 For a building, indicator and round, the governing appraisal is the latest by appraised_on, the
-id breaking ties (sync/status.py). A finding says "there is a problem", so a finding disagrees
+id breaking ties (as server/appraisals/findings.py). A finding says "there is a problem", so a finding disagrees
 when the governing appraisal found no hazard; a submission disagrees when its conclusion
 (counts or not) differs from the appraisal's. A verified (销项) finding is settled and never
 flagged. The plain rule is `disagrees`; the rest are the same rule as SQL.
@@ -11,13 +11,12 @@ from sqlalchemy.orm import aliased
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
-from server.appraisals.models import Appraisal
+from server.appraisals.models import APPRAISAL_GOVERNED_INDICATORS, Appraisal
 from server.buildings.models import Building
 from server.extensions import db
 from server.findings.models import Finding
 from server.surveys.models import Submission
 from sync import lifecycle
-from sync.status import APPRAISAL_GOVERNED_INDICATORS
 
 
 def disagrees(indicator: int, counts: bool, conclusion: str | None) -> bool:

@@ -10,6 +10,8 @@ from server.db_types import UTCDateTime, utcnow
 from server.extensions import db
 
 CONCLUSIONS = {"hazard": "存在安全隐患", "no_hazard": "未发现安全隐患"}
+# Structure (1) and gas (2): the indicators the 2024 plan has professional agencies appraise.
+APPRAISAL_GOVERNED_INDICATORS = frozenset({1, 2})
 
 
 class Appraisal(db.Model):

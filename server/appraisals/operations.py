@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from server.accounts.models import Role, User
 from server.accounts.scopes import buildings_visible_to, require_visible
 from server.appraisals.documents import Document, document_store
+from server.appraisals.findings import follow_appraisal
 from server.appraisals.models import Appraisal
 from server.audit.operations import record
 from server.buildings.models import Building, Estate
@@ -72,6 +73,7 @@ def record_appraisal(user: User, payload: dict, document: Document) -> tuple[App
         if stored is None:
             raise
         return _replayed(stored, incoming), False
+    follow_appraisal(appraisal)
     record(user, "appraisal.created", "appraisal", uuid, building_id=building.id,
            round=survey_round.code, indicator=appraisal.indicator,
            conclusion=appraisal.conclusion, grade=appraisal.grade,

@@ -1,21 +1,26 @@
-"""The building ledger (住房楼栋台账): one row per building, its facts and its ten indicators.
-The statuses are pivoted in SQL (one GROUP BY) and the rows streamed in batches."""
-from sqlalchemy import Integer, case, cast, func, select
+"""The building ledger (住房楼栋台账): one row per building, the facts the manual's ledger
+carries, and its state per indicator by the counting rule (是 / 待审核 / 否 / 不适用 / 未调查).
+The states are pivoted in SQL (one GROUP BY) and the rows streamed in batches."""
+from sqlalchemy import select
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, PropertyCompany, Town
 from server.extensions import db
-from server.ledger.matrix import current_statuses
+from server.ledger.counting import pivoted_states, state_of
 from server.ledger.tables import visible_building_ids
 from server.surveys.models import SurveyRound
+from sync import counting
 
 FACT_HEADER = ["序号", "街道/镇", "社区", "小区", "楼号", "楼栋编码", "地址", "建成年份", "结构类型",
-               "地上层数", "单元数", "户数", "电梯", "燃气", "物业公司"]
+               "地上层数", "地下层数", "单元数", "户数", "建筑面积(㎡)", "电梯", "燃气", "物业公司",
+               "抗震加固", "安全鉴定", "指标1初筛", "经度", "纬度"]
 STRUCTURES = {"masonry": "砖混", "concrete": "钢筋混凝土", "steel": "钢结构", "timber": "木结构",
               "other": "其他"}
 GAS = {"pipeline": "管道燃气", "bottled": "瓶装液化气", "none": "无"}
 BATCH = 2000
+# XLSX column widths (characters ≈ 2 units each) for the columns that hold names and addresses.
+WIDTHS = {2: 10, 3: 12, 4: 18, 5: 8, 6: 16, 7: 26, 17: 20, 19: 12}
 
 
 def ledger_header(indicators: list[dict]) -> list[str]:
@@ -25,33 +30,51 @@ def ledger_header(indicators: list[dict]) -> list[str]:
 def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *,
                 community_id=None):
     numbers = [i["number"] for i in indicators]
-    status = current_statuses(survey_round.id, visible_building_ids(user, community_id=community_id))
-    pivot = select(status.c.building_id, *[
-        func.max(case((status.c.indicator == n, cast(status.c.counts, Integer)))).label(f"i{n}")
-        for n in numbers]).group_by(status.c.building_id).subquery()
+    kept = pivoted_states(survey_round.id, numbers,
+                          visible_building_ids(user, community_id=community_id))
     stmt = (select(Town.name.label("town"), Community.name.label("community"),
                    Estate.name.label("estate"), Building.number, Building.code, Building.address,
                    Building.year_built, Building.structure_type, Building.floors_above,
-                   Building.units, Building.households, Building.has_elevator,
-                   Building.gas_supply, PropertyCompany.name.label("company"),
-                   *[pivot.c[f"i{n}"] for n in numbers])
+                   Building.floors_below, Building.units, Building.households,
+                   Building.floor_area, Building.has_elevator, Building.gas_supply,
+                   PropertyCompany.name.label("company"), Building.seismic_reinforced,
+                   Building.reinforced_year, Building.appraisal_grade, Building.appraisal_year,
+                   Building.prescreened, Building.longitude, Building.latitude,
+                   *[state_of(kept.c[f"s{n}"], survey_round.system, n).label(f"s{n}")
+                     for n in numbers])
             .select_from(Building).join(Estate).join(Community).join(Town)
             .outerjoin(PropertyCompany, Estate.property_company_id == PropertyCompany.id)
-            .outerjoin(pivot, pivot.c.building_id == Building.id)
+            .outerjoin(kept, kept.c.building_id == Building.id)
             .where(buildings_visible_to(user))
             .order_by(Town.name, Community.name, Estate.name, Building.number, Building.id)
             .execution_options(yield_per=BATCH))
     if community_id is not None:
         stmt = stmt.where(Estate.community_id == community_id)
-    for serial, row in enumerate(db.session.execute(stmt), 1):
-        b = row
-        values = [getattr(row, f"i{n}") for n in numbers]
-        yield [serial, row.town, row.community, row.estate, b.number, b.code, b.address,
-               b.year_built, STRUCTURES.get(b.structure_type, ""), b.floors_above, b.units,
-               b.households, _yes_no(b.has_elevator), GAS.get(b.gas_supply, ""), row.company,
-               *[("未调查" if v is None else "是" if v else "否") for v in values],
-               sum(1 for v in values if v)]
+    for serial, b in enumerate(db.session.execute(stmt), 1):
+        states = [getattr(b, f"s{n}") for n in numbers]
+        yield [serial, b.town, b.community, b.estate, b.number, b.code, b.address,
+               b.year_built, STRUCTURES.get(b.structure_type, ""), b.floors_above,
+               b.floors_below, b.units, b.households, b.floor_area, _have(b.has_elevator),
+               GAS.get(b.gas_supply, ""), b.company, _reinforced(b), _appraisal(b),
+               "需优先排查" if b.prescreened else "", b.longitude, b.latitude,
+               *[counting.label(s) for s in states],
+               sum(1 for s in states if s == counting.COUNTS)]
 
 
-def _yes_no(value) -> str:
+def _have(value) -> str:
     return "" if value is None else "有" if value else "无"
+
+
+def _reinforced(b) -> str:
+    if b.seismic_reinforced is None:
+        return ""
+    if not b.seismic_reinforced:
+        return "否"
+    return f"是（{b.reinforced_year}年）" if b.reinforced_year else "是"
+
+
+def _appraisal(b) -> str:
+    if not b.appraisal_grade:
+        return ""
+    return f"{b.appraisal_grade}级（{b.appraisal_year}年）" if b.appraisal_year \
+        else f"{b.appraisal_grade}级"

@@ -1,26 +1,89 @@
-"""The estate-level indicator survey table (小区指标调查表) and the county indicator table."""
+"""The 1表: the estate-level indicator survey table (小区指标调查表), grouped by 社区, and the county
+indicator table. Every figure is the counting rule's (server/ledger/tables.indicator_table): the
+count of buildings that are 是, beside it what is 待审核, and how far the survey has got. A unit
+where nothing was surveyed says 未调查, never 0; one the indicator does not apply to, 不适用."""
+from itertools import groupby
+
 from server.accounts.models import User
-from server.ledger.tables import indicator_table
+from server.exports.writers import Sheet
+from server.ledger.tables import Figures, indicator_table, total_of
 from server.surveys.models import SurveyRound
 
+PROGRESS_HEADER = ["序号", "街道/镇", "社区", "小区", "指标", "体检结果(栋)", "待审核(栋)", "已调查(栋)",
+                   "未调查(栋)", "不适用(栋)", "调查覆盖率"]
 
-def estate_table(user: User, survey_round: SurveyRound, indicators: list[dict]):
-    header = ["序号", "街道/镇", "社区", "小区", "楼栋总数"] + [i["name"] for i in indicators]
-    def rows():
-        for serial, row in enumerate(indicator_table(user, survey_round, "estate"), 1):
-            yield [serial, *row["parents"], row["name"], row["buildings"],
-                   *[row["values"].get(i["number"], 0) for i in indicators]]
-    return header, rows()
+
+def figure_value(figures: Figures):
+    """What a table cell says: the count, or why there is none."""
+    if figures.applicable == 0:
+        return "不适用"
+    if figures.surveyed == 0:
+        return "未调查"
+    return figures.counts
+
+
+def coverage_text(figures: Figures) -> str:
+    return "—" if figures.coverage is None else f"{figures.coverage:.0%}"
+
+
+def estate_sheets(user: User, survey_round: SurveyRound, indicators: list[dict], title: str,
+                  *, community_id=None) -> list[Sheet]:
+    """Two sheets: the table (a row per estate, a 合计 row per 社区 and for the whole), and the
+    survey's progress per estate and indicator."""
+    numbers = [i["number"] for i in indicators]
+    rows = indicator_table(user, survey_round, "estate", community_id=community_id)
+    by_community = [(key, list(group)) for key, group in
+                    groupby(rows, key=lambda r: tuple(r["parents"]))]
+    header = ["序号", "街道/镇", "社区", "小区", "楼栋数"] + [i["name"] for i in indicators]
+
+    def table_rows():
+        serial = 0
+        for (town, community), estates in by_community:
+            for estate in estates:
+                serial += 1
+                yield [serial, town, community, estate["name"], estate["buildings"],
+                       *[figure_value(estate["figures"][n]) for n in numbers]]
+            subtotal = total_of(estates, numbers)
+            yield [None, town, community, "合计", subtotal["buildings"],
+                   *[figure_value(subtotal["figures"][n]) for n in numbers]]
+        if len(by_community) > 1:
+            total = total_of(rows, numbers)
+            yield [None, None, "全部", "合计", total["buildings"],
+                   *[figure_value(total["figures"][n]) for n in numbers]]
+
+    def progress_rows():
+        serial = 0
+        for (town, community), estates in by_community:
+            for estate in estates:
+                for i in indicators:
+                    serial += 1
+                    yield [serial, town, community, estate["name"],
+                           *_progress(i, estate["figures"][i["number"]])]
+
+    widths = {2: 10, 3: 12, 4: 20, **{5 + k: 12 for k in range(1, len(numbers) + 1)}}
+    return [Sheet("指标调查表", title, header, table_rows(), widths),
+            Sheet("调查进度", f"{title}（调查进度）", PROGRESS_HEADER, progress_rows(),
+                  {2: 10, 3: 12, 4: 20, 5: 34})]
+
+
+def _progress(indicator: dict, figures: Figures) -> list:
+    return [indicator["name"], figure_value(figures), figures.pending, figures.surveyed,
+            figures.not_surveyed, figures.not_applicable, coverage_text(figures)]
 
 
 def county_table(user: User, survey_round: SurveyRound, indicators: list[dict]):
     towns = indicator_table(user, survey_round, "town")
-    county = indicator_table(user, survey_round, "county")
-    header = ["序号", "分类", "指标", "单位", "全县合计"] + [t["name"] for t in towns]
+    numbers = [i["number"] for i in indicators]
+    total = total_of(towns, numbers)
+    header = ["序号", "分类", "指标", "单位", "全县合计", "待审核(栋)", "已调查(栋)", "未调查(栋)",
+              "不适用(栋)", "调查覆盖率"] + [t["name"] for t in towns]
+
     def rows():
         for i in indicators:
             n = i["number"]
-            yield [n, i.get("group", ""), i["name"], i.get("unit", "栋"),
-                   sum(row["values"].get(n, 0) for row in county),
-                   *[t["values"].get(n, 0) for t in towns]]
+            figures = total["figures"][n]
+            yield [n, i.get("group", ""), i["name"], i.get("unit", "栋"), figure_value(figures),
+                   figures.pending, figures.surveyed, figures.not_surveyed,
+                   figures.not_applicable, coverage_text(figures),
+                   *[figure_value(t["figures"][n]) for t in towns]]
     return header, rows()

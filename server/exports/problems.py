@@ -1,83 +1,204 @@
-"""The problem list (问题清单) and the rectification-suggestion list (整治建议清单): one row per
-estate, indicator and check item, naming the buildings — e.g. "共3栋，为1号楼、4号楼、7号楼".
+"""The problem list (问题清单, the manual's 表3) and the rectification-suggestion list (整治建议清单,
+表4), laid out as the manual lays them out: one sheet per 社区, and a county summary sheet.
 
-The database does the grouping and the rows stream in batches, so a county's list holds one
-batch in memory at a time."""
+On a 社区's sheet each indicator with problems is one block: its number, name and result
+("体检结果(栋)": the buildings that count, by the counting rule) span its numbered items, one per
+check item: "(1)共3栋住宅存在楼梯踏步损坏，为达明新村1号楼、4号楼、7号楼。" The list holds exactly the
+problems that make buildings count (sync/counting.py: confirmed, counting, 销项 or not), so an
+indicator's result here is the indicator table's number. A problem closed since (已销项) stays,
+marked.
+
+The database groups per building and check item and streams the rows in 社区 order; Python
+holds one 社区's items at a time."""
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
-from server.buildings.models import Building, Community, Estate, Town
+from server.buildings.models import Building, Community, Estate, PropertyCompany, Town
+from server.exports import manual_terms
+from server.exports.writers import MergeDown, Sheet
 from server.extensions import db
 from server.findings.models import Finding
+from server.ledger.counting import counting_finding
 from server.ledger.tables import natural_key
 from server.surveys.models import SurveyRound
 from sync import lifecycle
 
 PROBLEM_HEADER = ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
 SUGGESTION_HEADER = ["序号", "问题涉及的指标项", "指标结果(栋)", "存在问题", "整治建议", "整治区域",
-                     "整治类型", "责任单位"]
-SEVERITY_ORDER = ("非常严重", "严重", "一般")
+                     "整治类型", "责任单位", "整治优先级", "是否纳入下一年度计划"]
+SUMMARY_HEADER = ["序号", "指标项", "体检结果(栋)", "存在问题", "涉及社区"]
+PROBLEM_WIDTHS = {2: 22, 3: 10, 4: 70, 5: 10, 6: 10, 7: 10}
+SUGGESTION_WIDTHS = {2: 20, 3: 10, 4: 30, 5: 44, 6: 22, 7: 10, 8: 26, 9: 10, 10: 12}
+SUMMARY_WIDTHS = {2: 24, 3: 10, 4: 60, 5: 40}
 BATCH = 2000
-SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a building number or a text
+SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a name or a text
+CLOSED_MARK = "（已销项）"
 
 
-def problem_groups(user: User, survey_round: SurveyRound, *, community_id=None,
-                   include_pending=False):
-    """Yields one dict per (estate, indicator, check item) with the findings' buildings.
-    The database groups (first per building, then per estate and check item); Python only
-    sorts each row's building numbers and drops repeated texts."""
-    statuses = lifecycle.IN_PROBLEM_LISTS + ((lifecycle.PENDING,) if include_pending else ())
-    severity_rank = case(*[(Finding.severity == s, rank) for rank, s in enumerate(SEVERITY_ORDER)],
-                         else_=len(SEVERITY_ORDER))
-    per_building = (
-        select(Finding.indicator, Finding.check_item, Building.estate_id, Building.number,
+@dataclass
+class Item:
+    """One check item of one indicator in one 社区: the buildings with that problem."""
+
+    check_item: str
+    buildings: list = field(default_factory=list)  # (estate, number, closed) in order
+    severity_rank: int = len(manual_terms.SEVERITY_ORDER)
+    difficulty_rank: int = len(manual_terms.DIFFICULTY_ORDER)
+    urgent: bool = False
+    carried_over: bool = False
+    suggestions: dict = field(default_factory=dict)  # an ordered set
+    units: dict = field(default_factory=dict)
+    building_ids: set = field(default_factory=set)
+
+    @property
+    def severity(self) -> str:
+        grades = manual_terms.SEVERITY_ORDER
+        return manual_terms.severity_term(grades[min(self.severity_rank, len(grades) - 1)])
+
+    @property
+    def difficulty(self) -> str:
+        grades = manual_terms.DIFFICULTY_ORDER
+        return "" if self.difficulty_rank >= len(grades) \
+            else manual_terms.difficulty_term(grades[self.difficulty_rank])
+
+    @property
+    def problem_class(self) -> str:
+        return manual_terms.URGENT_CLASS if self.urgent else manual_terms.CLASSES[1]
+
+    @property
+    def closed(self) -> bool:
+        return all(closed for _, _, closed in self.buildings)
+
+    @property
+    def estates(self) -> list[str]:
+        return list(dict.fromkeys(estate for estate, _, _ in self.buildings))
+
+    @property
+    def priority(self) -> str:
+        forms_grade = manual_terms.SEVERITY_ORDER[
+            min(self.severity_rank, len(manual_terms.SEVERITY_ORDER) - 1)]
+        return manual_terms.proposed_priority(forms_grade, self.problem_class, self.carried_over)
+
+
+@dataclass
+class Block:
+    """One indicator in one 社区: its result (buildings that count) and its items."""
+
+    community: str
+    town: str
+    indicator: int
+    items: list[Item]
+
+    @property
+    def buildings(self) -> int:
+        return len(set().union(*(item.building_ids for item in self.items)))
+
+
+def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None
+                     ) -> Iterator[tuple[tuple[int, str, str], list[Block]]]:
+    """Yields ((community id, town, community), its blocks) in town and 社区 order."""
+    rows = db.session.execute(_per_building_items(user, survey_round, community_id))
+    for key, community_rows in groupby(rows, key=lambda r: (r.community_id, r.town, r.community)):
+        blocks = []
+        for indicator, indicator_rows in groupby(community_rows, key=lambda r: r.indicator):
+            items = []
+            for check_item, item_rows in groupby(indicator_rows, key=lambda r: r.check_item):
+                items.append(_item(check_item, list(item_rows)))
+            blocks.append(Block(key[2], key[1], indicator, items))
+        yield key, blocks
+
+
+def _per_building_items(user: User, survey_round: SurveyRound, community_id):
+    """One row per 社区, indicator, check item and building, with what the list says of it."""
+    severity_rank = case(*[(Finding.severity == s, rank)
+                           for rank, s in enumerate(manual_terms.SEVERITY_ORDER)],
+                         else_=len(manual_terms.SEVERITY_ORDER))
+    difficulty_rank = case(*[(Finding.difficulty == d, rank)
+                             for rank, d in enumerate(manual_terms.DIFFICULTY_ORDER)],
+                           else_=len(manual_terms.DIFFICULTY_ORDER))
+    previous = aliased(Finding)
+    carried = (exists().where(previous.round_id == survey_round.previous_round.id,
+                              previous.building_id == Finding.building_id,
+                              previous.indicator == Finding.indicator,
+                              previous.check_item == Finding.check_item,
+                              previous.status.in_(lifecycle.CONFIRMED))
+               if survey_round.previous_round is not None else None)
+    stmt = (
+        select(Community.id.label("community_id"), Town.name.label("town"),
+               Community.name.label("community"), Finding.indicator, Finding.check_item,
+               Estate.name.label("estate"), Estate.id.label("estate_id"),
+               PropertyCompany.name.label("company"), Building.id.label("building_id"),
+               Building.number,
                func.min(severity_rank).label("severity_rank"),
-               func.max(case((Finding.problem_class == "限时解决", 1), else_=0)).label("urgent"),
-               func.min(Finding.difficulty).label("difficulty"),
-               func.min(Finding.suggestion).label("suggestion"),
-               func.min(Finding.responsible_unit).label("responsible_unit"))
-        .join(Building, Finding.building_id == Building.id)
+               func.min(difficulty_rank).label("difficulty_rank"),
+               func.max(case((Finding.problem_class == manual_terms.URGENT_CLASS, 1), else_=0))
+               .label("urgent"),
+               func.min(case((Finding.status.in_(lifecycle.COMPLETED), 1), else_=0))
+               .label("closed"),
+               func.max(case((carried, 1), else_=0) if carried is not None else 0)
+               .label("carried_over"),
+               func.aggregate_strings(func.coalesce(Finding.suggestion, ""), SEPARATOR)
+               .label("suggestions"),
+               func.aggregate_strings(func.coalesce(Finding.responsible_unit, ""), SEPARATOR)
+               .label("units"))
+        .select_from(Finding).join(Building, Finding.building_id == Building.id)
+        .join(Estate).join(Community).join(Town)
+        .outerjoin(PropertyCompany, Estate.property_company_id == PropertyCompany.id)
         .where(buildings_visible_to(user), Finding.round_id == survey_round.id,
-               Finding.status.in_(statuses))
-        .group_by(Finding.indicator, Finding.check_item, Building.estate_id, Building.id,
-                  Building.number))
+               Finding.status.in_(lifecycle.CONFIRMED), counting_finding(survey_round.system))
+        .group_by(Community.id, Town.name, Community.name, Finding.indicator,
+                  Finding.check_item, Estate.name, Estate.id, PropertyCompany.name,
+                  Building.id, Building.number)
+        .order_by(Town.name, Community.name, Community.id, Finding.indicator,
+                  Finding.check_item, Estate.name, Estate.id, Building.number, Building.id)
+        .execution_options(yield_per=BATCH))
     if community_id is not None:
-        per_building = per_building.join(Estate).where(Estate.community_id == community_id)
-    b = per_building.subquery()
-    stmt = (select(b.c.indicator, b.c.check_item, Estate.name.label("estate"),
-                   Community.name.label("community"), func.count().label("buildings"),
-                   func.aggregate_strings(b.c.number, SEPARATOR).label("numbers"),
-                   func.min(b.c.severity_rank).label("severity_rank"),
-                   func.max(b.c.urgent).label("urgent"),
-                   func.aggregate_strings(b.c.difficulty, SEPARATOR).label("difficulty"),
-                   func.aggregate_strings(b.c.suggestion, SEPARATOR).label("suggestion"),
-                   func.aggregate_strings(b.c.responsible_unit, SEPARATOR)
-                   .label("responsible_unit"))
-            .join(Estate, Estate.id == b.c.estate_id).join(Community).join(Town)
-            .group_by(b.c.indicator, b.c.check_item, Estate.id, Estate.name, Community.name,
-                      Town.name)
-            .order_by(b.c.indicator, Town.name, Community.name, Estate.name, Estate.id,
-                      b.c.check_item)
-            .execution_options(yield_per=BATCH))
-    for row in db.session.execute(stmt):
-        yield {
-            "indicator": row.indicator, "check_item": row.check_item, "estate": row.estate,
-            "community": row.community, "buildings": row.buildings,
-            "numbers": sorted(row.numbers.split(SEPARATOR), key=natural_key),
-            "severity": SEVERITY_ORDER[min(row.severity_rank, len(SEVERITY_ORDER) - 1)],
-            "difficulty": _distinct(row.difficulty),
-            "problem_class": "限时解决" if row.urgent else "尽力解决",
-            "suggestion": _distinct(row.suggestion, "；"),
-            "responsible_unit": _distinct(row.responsible_unit),
-        }
+        stmt = stmt.where(and_(Estate.community_id == community_id))
+    return stmt
 
 
-def describe(group: dict) -> str:
-    names = "、".join(building_name(n) for n in group["numbers"])
-    return f"{group['estate']}{group['check_item']}，共{group['buildings']}栋，为{names}"
+def _item(check_item: str, rows: list) -> Item:
+    item = Item(check_item)
+    rows.sort(key=lambda r: (r.estate, r.estate_id, natural_key(r.number)))
+    for row in rows:
+        item.buildings.append((row.estate, row.number, bool(row.closed)))
+        item.building_ids.add(row.building_id)
+        item.severity_rank = min(item.severity_rank, row.severity_rank)
+        item.difficulty_rank = min(item.difficulty_rank, row.difficulty_rank)
+        item.urgent = item.urgent or bool(row.urgent)
+        item.carried_over = item.carried_over or bool(row.carried_over)
+        for suggestion in row.suggestions.split(SEPARATOR):
+            if suggestion:
+                item.suggestions[suggestion] = None
+        for unit in row.units.split(SEPARATOR):
+            if unit:
+                item.units[_named_unit(unit, row)] = None
+    return item
+
+
+def _named_unit(unit: str, row) -> str:
+    """A form's generic 责任单位 by name where Loujian knows it: the estate's property company,
+    the 社区's service centre, the town."""
+    if unit == "物业公司":
+        return row.company or f"{community_label(row.community)}（{row.estate}无物业服务企业）"
+    if unit == "社区服务中心":
+        return f"{community_label(row.community)}服务中心"
+    if unit in ("街道", "街道办事处", "乡镇"):
+        return row.town
+    return unit
+
+
+# ---- the text of the lists -------------------------------------------------------------
+
+def community_label(name: str) -> str:
+    """城东 → 城东社区; a name that already says what it is stays."""
+    return name if name.endswith(("社区", "村", "居委会")) else f"{name}社区"
 
 
 def building_name(number: str) -> str:
@@ -86,21 +207,101 @@ def building_name(number: str) -> str:
     return f"{match.group(1)}号楼" if match else number
 
 
-def problem_rows(groups, indicator_names: dict[int, str]):
-    for serial, group in enumerate(groups, 1):
-        yield [serial, indicator_names.get(group["indicator"], group["indicator"]),
-               group["buildings"], describe(group), group["severity"], group["difficulty"],
-               group["problem_class"]]
+def where_text(item: Item) -> str:
+    """达明新村1号楼、4号楼（已销项），南关零星楼栋5号楼"""
+    parts = []
+    for estate, buildings in groupby(item.buildings, key=lambda b: b[0]):
+        names = "、".join(building_name(number) + (CLOSED_MARK if closed else "")
+                         for _, number, closed in buildings)
+        parts.append(f"{estate}{names}")
+    return "，".join(parts)
 
 
-def suggestion_rows(groups, indicator_names: dict[int, str]):
-    for serial, group in enumerate(groups, 1):
-        yield [serial, indicator_names.get(group["indicator"], group["indicator"]),
-               group["buildings"], describe(group), group["suggestion"],
-               f"{group['community']}{group['estate']}", group["problem_class"],
-               group["responsible_unit"]]
+def problem_text(serial: int, item: Item) -> str:
+    text = f"（{serial}）共{len(item.building_ids)}栋住宅存在{item.check_item}，为{where_text(item)}。"
+    return text + ("（均已销项）" if item.closed else "")
 
 
-def _distinct(joined: str | None, separator: str = "、") -> str:
-    return separator.join(dict.fromkeys(v for v in (joined or "").split(SEPARATOR) if v))
+def _indicator_cells(block_serial: int, name: str, result: int, span: int, first: bool):
+    if not first:
+        return [None, None, None]
+    return [MergeDown(block_serial, span), MergeDown(name, span), MergeDown(result, span)]
 
+
+def problem_rows(blocks: list[Block], names: dict[int, str]):
+    for serial, block in enumerate(blocks, 1):
+        for n, item in enumerate(block.items, 1):
+            yield [*_indicator_cells(serial, names.get(block.indicator, block.indicator),
+                                     block.buildings, len(block.items), n == 1),
+                   problem_text(n, item), item.severity, item.difficulty, item.problem_class]
+
+
+def suggestion_rows(blocks: list[Block], names: dict[int, str]):
+    for serial, block in enumerate(blocks, 1):
+        for n, item in enumerate(block.items, 1):
+            yield [*_indicator_cells(serial, names.get(block.indicator, block.indicator),
+                                     block.buildings, len(block.items), n == 1),
+                   f"（{n}）{item.check_item}" + ("（均已销项）" if item.closed else ""),
+                   "；".join(item.suggestions), "、".join(item.estates), item.problem_class,
+                   "、".join(item.units), item.priority,
+                   "是" if item.problem_class == manual_terms.URGENT_CLASS and not item.closed
+                   else "否"]
+
+
+def flat_rows(user, survey_round, names, kind: str, community_id=None):
+    """The CSV: every 社区's rows one after another, the 社区 first, nothing merged."""
+    rows_of = problem_rows if kind == "problems" else suggestion_rows
+    for (_, town, community), blocks in community_blocks(user, survey_round,
+                                                         community_id=community_id):
+        for row in _unmerged(rows_of(blocks, names)):
+            yield [town, community, *row]
+
+
+def _unmerged(rows):
+    last = []
+    for row in rows:
+        values = [v.value if isinstance(v, MergeDown) else v for v in row]
+        if values[0] is None:
+            values[:3] = last[:3]
+        last = values
+        yield values
+
+
+def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], kind: str,
+                title: str, *, community_id=None) -> list[Sheet]:
+    """A 社区 sheet each (a county summary first when the list spans several 社区)."""
+    header, widths, rows_of = ((PROBLEM_HEADER, PROBLEM_WIDTHS, problem_rows)
+                               if kind == "problems"
+                               else (SUGGESTION_HEADER, SUGGESTION_WIDTHS, suggestion_rows))
+    communities = list(community_blocks(user, survey_round, community_id=community_id))
+    sheets = []
+    if community_id is None:
+        sheets.append(Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER,
+                            summary_rows(communities, names), SUMMARY_WIDTHS))
+    for (_, town, community), blocks in communities:
+        sheets.append(Sheet(community, f"{title}（{town}{community_label(community)}）", header,
+                            rows_of(blocks, names), widths))
+    if not communities and community_id is not None:
+        sheets.append(Sheet("无问题", title, header, [], widths))
+    return sheets
+
+
+def summary_rows(communities, names: dict[int, str]):
+    """Per indicator across the 社区: its result and, per check item, where."""
+    by_indicator: dict[int, dict[str, list]] = {}
+    results: dict[int, int] = {}
+    for (_, _, community), blocks in communities:
+        for block in blocks:
+            results[block.indicator] = results.get(block.indicator, 0) + block.buildings
+            for item in block.items:
+                by_indicator.setdefault(block.indicator, {}).setdefault(
+                    item.check_item, []).append((community, len(item.building_ids)))
+    for serial, indicator in enumerate(sorted(by_indicator), 1):
+        items = by_indicator[indicator]
+        for n, (check_item, places) in enumerate(items.items(), 1):
+            total = sum(count for _, count in places)
+            where = "、".join(f"{community_label(community)}{count}栋"
+                              for community, count in places)
+            yield [*_indicator_cells(serial, names.get(indicator, indicator), results[indicator],
+                                     len(items), n == 1),
+                   f"（{n}）共{total}栋住宅存在{check_item}", where]

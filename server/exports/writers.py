@@ -10,8 +10,10 @@ text starting with = + - @ or a tab or carriage return gets a leading apostrophe
 against CSV injection), so a spreadsheet shows it instead of evaluating it."""
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Response, stream_with_context
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 CHUNK = 64 * 1024
@@ -28,31 +31,81 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
            "csv": "text/csv; charset=utf-8"}
 
 
+@dataclass
+class Sheet:
+    """One sheet of a workbook: a title row, a header row, then the rows (any iterable, read
+    once). A value may be a MergeDown: that cell spans the rows below it in its column."""
+
+    name: str
+    title: str
+    header: list[str]
+    rows: Iterable[list]
+    widths: dict[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class MergeDown:
+    """A cell that spans `rows` rows downwards (the manual's lists: an indicator over its
+    numbered items). The rows it covers leave that column None."""
+
+    value: object
+    rows: int
+
+
 def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
                 widths: dict[int, int] | None = None) -> Iterator[bytes]:
+    return workbook_chunks([Sheet(title, title, header, rows, widths)])
+
+
+def workbook_chunks(sheets: Iterable[Sheet]) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for column, width in {**header_widths(header), **(widths or {})}.items():
-        sheet.column_dimensions[_letter(column)].width = width
-    _print_on_landscape_pages(sheet)
-    bold = Font(bold=True)
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = Font(bold=True, size=14)
-    sheet.append([title_cell])
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, value) for value in row])
+    used = set()
+    for sheet in sheets:
+        _write_sheet(workbook.create_sheet(_sheet_name(sheet.name, used)), sheet)
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk
+
+
+def _write_sheet(sheet, spec: Sheet) -> None:
+    for column, width in {**header_widths(spec.header), **(spec.widths or {})}.items():
+        sheet.column_dimensions[_letter(column)].width = width
+    _print_on_landscape_pages(sheet)
+    bold = Font(bold=True)
+    title_cell = WriteOnlyCell(sheet, value=spec.title)
+    title_cell.font = Font(bold=True, size=14)
+    sheet.append([title_cell])
+    header_cells = []
+    for name in spec.header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row_number, row in enumerate(spec.rows, 3):
+        values = []
+        for column, value in enumerate(row, 1):
+            if isinstance(value, MergeDown):
+                if value.rows > 1:
+                    sheet.merged_cells.add(CellRange(
+                        min_col=column, max_col=column, min_row=row_number,
+                        max_row=row_number + value.rows - 1))
+                value = value.value
+            values.append(_xlsx_value(sheet, value))
+        sheet.append(values)
+
+
+def _sheet_name(name: str, used: set) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", "", name)[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate in used:
+        suffix = f"({n})"
+        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+    used.add(candidate)
+    return candidate
 
 
 def header_widths(header: list[str]) -> dict[int, int]:
@@ -88,8 +141,18 @@ def csv_chunks(header: list[str], rows: Iterable[list], rows_per_chunk: int = 50
 
 def streamed_download(filename: str, file_format: str, title: str, header: list[str],
                       rows: Iterable[list], widths: dict[int, int] | None = None) -> Response:
-    chunks = (xlsx_chunks(title, header, rows, widths) if file_format == "xlsx"
-              else csv_chunks(header, rows))
+    return workbook_download(filename, file_format, [Sheet(title, title, header, rows, widths)])
+
+
+def workbook_download(filename: str, file_format: str, sheets: list[Sheet],
+                      csv_table: tuple[list[str], Iterable[list]] | None = None) -> Response:
+    """The sheets as XLSX, or as CSV the one table `csv_table` (header, rows) or else the first
+    sheet (CSV has no sheets)."""
+    if file_format == "xlsx":
+        chunks = workbook_chunks(sheets)
+    else:
+        header, rows = csv_table or (sheets[0].header, sheets[0].rows)
+        chunks = csv_chunks(header, rows)
     response = Response(stream_with_context(chunks), mimetype=FORMATS[file_format])
     full_name = f"{filename}.{file_format}"
     response.headers["Content-Disposition"] = (
@@ -100,6 +163,8 @@ def streamed_download(filename: str, file_format: str, title: str, header: list[
 
 def csv_value(value):
     """A cell of a CSV row: None as empty, formula-like text made inert with an apostrophe."""
+    if isinstance(value, MergeDown):
+        value = value.value
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

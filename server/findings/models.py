@@ -36,6 +36,8 @@ class Finding(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    # A hazard found by a professional appraisal (server/appraisals/findings.py).
+    appraisal_id: Mapped[int | None] = mapped_column(ForeignKey("appraisals.id"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"), index=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
     indicator: Mapped[int] = mapped_column(Integer)

@@ -1,10 +1,12 @@
-"""Each building's current status per indicator, kept up to date as the evidence changes.
+"""Each building's state per indicator as its evidence says, kept up to date as it changes.
 
-The status rule (sync/status.py, in SQL in matrix.py) is applied when a submission, a finding or
-an appraisal is written, in the same transaction (status_table.py), so the county's figures are
-a count over this table rather than a ranking of every observation on each page view.
+The counting rule (sync/counting.py; as SQL in counting.py) is applied when a submission, a
+finding or an appraisal is written, in the same transaction (status_table.py), so the county's
+figures are a count over this table rather than a pass over every observation on each page view.
+A row exists only where there is evidence: 是 (counts), 待审核 (pending) or 否 (clear). Whether
+an indicator applies (不适用) follows the building's facts and is decided when read.
 """
-from sqlalchemy import Boolean, ForeignKey, Index, Integer
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -12,9 +14,9 @@ from server.extensions import db
 
 class BuildingStatus(db.Model):
     __tablename__ = "building_statuses"
-    __table_args__ = (Index("ix_building_statuses_round_indicator_counts",
-                            "round_id", "indicator", "counts"),)
+    __table_args__ = (Index("ix_building_statuses_round_indicator_state",
+                            "round_id", "indicator", "state"),)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id"), primary_key=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), primary_key=True)
     indicator: Mapped[int] = mapped_column(Integer, primary_key=True)
-    counts: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(16))

@@ -29,6 +29,7 @@ from server.ledger.tables import (
     counting_buildings,
     findings_behind,
     indicator_table,
+    total_of,
 )
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.models import Submission, SurveyRound
@@ -100,9 +101,7 @@ def indicator_table_page(query):
     rows = indicator_table(g.user, survey_round, level)
     indicators = indicator_list(survey_round.system)
     total = {"id": g.user.county_id, "name": g.user.county.name,
-             "buildings": sum(r["buildings"] for r in rows),
-             "values": {i["number"]: sum(r["values"].get(i["number"], 0) for r in rows)
-                        for i in indicators}}
+             **total_of(rows, [i["number"] for i in indicators])}
     return render_template("desk/ledger_indicators.html", rows=rows, total=total, level=level,
                            levels=LEVEL_LABELS, survey_round=survey_round, indicators=indicators)
 
@@ -115,11 +114,11 @@ def counting(indicator, query):
     if indicator not in names:
         raise ApiError("request.bad_parameter", f"指标应为 {min(names)}—{max(names)}")
     page = db.paginate(counting_buildings(g.user, survey_round, indicator, query["level"],
-                                          query["id"]), page=query["page"], per_page=100,
-                       error_out=False)
+                                          query["id"], query["state"]),
+                       page=query["page"], per_page=100, error_out=False)
     evidence = findings_behind(survey_round, indicator, (b.id for b in page.items))
     return render_template("desk/ledger_counting.html", page=page, indicator=names[indicator],
-                           evidence=evidence,
+                           evidence=evidence, state=query["state"],
                            level_label=LEVEL_LABELS[query["level"]], survey_round=survey_round,
                            unit_name=_unit_name(query["level"], query["id"]))
 

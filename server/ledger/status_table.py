@@ -3,7 +3,7 @@
 Whenever a flush writes a submission, a finding or an appraisal, its (round, building) is noted;
 just before the transaction commits (server/commit_pipeline.py), those buildings' rows are
 derived again from everything kept
-(matrix.status_subquery) and replaced. The buildings are locked first, in id order, so two
+(counting.evidence_states) and replaced. The buildings are locked first, in id order, so two
 transactions touching one building take turns: the second derives its rows after the first has
 committed and sees its evidence (READ COMMITTED takes a new snapshot per statement). The lock is
 FOR NO KEY UPDATE: inserting a submission already holds a KEY SHARE lock on its building (the
@@ -16,9 +16,9 @@ from sqlalchemy import Integer, delete, insert, literal, select
 from server.appraisals.models import Appraisal
 from server.buildings.models import Building
 from server.findings.models import Finding
-from server.ledger.matrix import status_subquery
+from server.ledger.counting import evidence_states
 from server.ledger.models import BuildingStatus
-from server.surveys.models import Submission
+from server.surveys.models import Submission, SurveyRound
 
 STALE = "loujian.stale_statuses"  # session.info key: {round_id: {building_id, …}}
 EVIDENCE = (Submission, Finding, Appraisal)
@@ -34,20 +34,22 @@ def refresh_statuses(session, round_id: int, building_ids) -> None:
                         .order_by(Building.id).with_for_update(key_share=True))
         session.execute(delete(BuildingStatus).where(BuildingStatus.round_id == round_id,
                                                      BuildingStatus.building_id.in_(chunk)))
-        _insert_derived(session, round_id, status_subquery(round_id, chunk))
+        _insert_derived(session, round_id, chunk)
 
 
 def rebuild_statuses(session, round_id: int) -> None:
     """Derive every row of a round from scratch: after loading evidence in bulk with SQL."""
     session.execute(delete(BuildingStatus).where(BuildingStatus.round_id == round_id))
-    _insert_derived(session, round_id, status_subquery(round_id))
+    _insert_derived(session, round_id, None)
 
 
-def _insert_derived(session, round_id: int, status) -> None:
+def _insert_derived(session, round_id: int, building_ids) -> None:
+    system_code = session.get(SurveyRound, round_id).system
+    derived = evidence_states(round_id, system_code, building_ids).subquery()
     session.execute(insert(BuildingStatus).from_select(
-        ["round_id", "building_id", "indicator", "counts"],
-        select(literal(round_id, Integer), status.c.building_id, status.c.indicator,
-               status.c.counts)))
+        ["round_id", "building_id", "indicator", "state"],
+        select(literal(round_id, Integer), derived.c.building_id, derived.c.indicator,
+               derived.c.state)))
 
 
 def note_touched_buildings(session) -> None:

@@ -12,6 +12,7 @@ from server.appraisals.documents import document_store
 from server.appraisals.models import Appraisal
 from server.audit.models import AuditEntry
 from server.extensions import db
+from server.findings.models import Finding, Review
 from server.ledger.models import BuildingStatus
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -65,23 +66,41 @@ def test_agency_uploads_an_appraisal(upload, agency):
     assert document_store().exists(body["document_sha256"])
 
 
-def test_appraisal_governs_the_building_status(client, upload, agency, auth_headers, building):
-    upload(conclusion="hazard")
-    response = client.get(f"/api/buildings/{building.id}/status", headers=auth_headers(agency))
-    structure = next(i for i in response.json["indicators"] if i["indicator"] == 1)
-    assert (structure["counts"], structure["source"]) == (True, "appraisal")
+def structure_state(client, headers, building) -> dict:
+    response = client.get(f"/api/buildings/{building.id}/status", headers=headers)
+    return next(i for i in response.json["indicators"] if i["indicator"] == 1)
+
+
+def test_a_hazard_appraisal_is_a_confirmed_finding_of_the_agency(client, upload, agency,
+                                                                 auth_headers, building):
+    upload(conclusion="hazard", grade="C")
+    structure = structure_state(client, auth_headers(agency), building)
+    assert (structure["state"], structure["confirmed"]) == ("counts", 1)
+    finding = db.session.scalar(select(Finding).where(Finding.building_id == building.id))
+    assert (finding.status, finding.author_id, finding.indicator) == ("accepted", agency.id, 1)
+    assert finding.appraisal_id is not None and "C级" in finding.description
     row = db.session.scalar(select(BuildingStatus).where(BuildingStatus.building_id == building.id,
                                                          BuildingStatus.indicator == 1))
-    assert row is not None and row.counts is True
+    assert row is not None and row.state == "counts"
 
 
-def test_later_appraisal_governs_over_an_earlier_one(client, upload, agency, auth_headers,
-                                                     building):
+def test_a_later_appraisal_without_a_hazard_takes_the_building_out_of_the_count(
+        client, upload, agency, auth_headers, building):
     upload(conclusion="hazard", appraised_on="2024-05-01")
     upload(conclusion="no_hazard", appraised_on="2024-06-01")
-    response = client.get(f"/api/buildings/{building.id}/status", headers=auth_headers(agency))
-    structure = next(i for i in response.json["indicators"] if i["indicator"] == 1)
-    assert (structure["counts"], structure["source"]) == (False, "appraisal")
+    structure = structure_state(client, auth_headers(agency), building)
+    assert structure["state"] == "clear"
+    finding = db.session.scalar(select(Finding).where(Finding.building_id == building.id))
+    assert finding.status == "returned"
+    assert "取代" in db.session.scalar(select(Review.reason).where(Review.finding_id == finding.id))
+
+
+def test_an_earlier_appraisal_uploaded_late_does_not_take_over(client, upload, agency,
+                                                               auth_headers, building):
+    upload(conclusion="no_hazard", appraised_on="2024-06-01")
+    upload(conclusion="hazard", appraised_on="2024-05-01")
+    assert structure_state(client, auth_headers(agency), building)["state"] == "clear"
+    assert db.session.scalar(select(Finding).where(Finding.building_id == building.id)) is None
 
 
 def test_replayed_upload_returns_the_stored_appraisal(upload):

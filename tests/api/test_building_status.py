@@ -1,4 +1,5 @@
-"""A building's status per indicator: every observation kept, one documented rule decides."""
+"""A building's state per indicator through the API: every observation kept, the counting rule
+(sync/counting.py) decides."""
 import pytest
 
 from server.accounts.models import Role
@@ -33,14 +34,22 @@ def test_unsurveyed_building_shows_ten_indicators_not_surveyed(client, worker, b
     assert {i["label"] for i in response.json["indicators"]} == {"未调查"}
 
 
-def test_latest_observation_by_capture_time_decides(client, push, worker, building, gas_answers):
+def test_an_undecided_problem_is_pending_whatever_a_later_survey_says(client, push, worker,
+                                                                     building, gas_answers):
     later_clear = submission_op(building, gas_answers(), captured_at="2024-07-02T09:00:00+08:00")
     earlier_hose = submission_op(building, gas_answers(**HOSE),
                                  captured_at="2024-07-01T09:00:00+08:00")
     push(worker, later_clear, earlier_hose)  # the earlier one arrives last
     status = gas_status(client, worker, building)
-    assert (status["counts"], status["basis"]) == (False, later_clear["id"])
+    assert (status["state"], status["label"], status["counts"]) == ("pending", "待审核", False)
+    assert status["undecided"] == 1 and status["confirmed"] == 0
     assert status["observations"] == 2 and status["disagreement"] is True
+
+
+def test_a_clear_survey_says_no(client, push, worker, building, gas_answers):
+    push(worker, submission_op(building, gas_answers()))
+    status = gas_status(client, worker, building)
+    assert (status["state"], status["label"]) == ("clear", "否")
 
 
 def test_confirmed_finding_decides_over_later_observations(client, push, worker, building,
@@ -51,7 +60,14 @@ def test_confirmed_finding_decides_over_later_observations(client, push, worker,
     db.session.scalar(db.select(Finding)).status = "accepted"
     db.session.commit()
     status = gas_status(client, worker, building)
-    assert (status["counts"], status["source"]) == (True, "review")
+    assert (status["state"], status["counts"], status["confirmed"]) == ("counts", True, 1)
+
+
+def test_an_indicator_that_does_not_apply_says_so(client, worker, building, make_building):
+    without_gas = make_building(estate=building.estate, number="2#", gas_supply="none")
+    response = client.get(f"/api/buildings/{without_gas.id}/status", headers=worker)
+    gas = next(i for i in response.json["indicators"] if i["indicator"] == 2)
+    assert (gas["state"], gas["label"]) == ("not_applicable", "不适用")
 
 
 def test_status_of_a_building_out_of_scope_is_refused(client, building, make_user, auth_headers,

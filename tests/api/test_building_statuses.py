@@ -1,5 +1,6 @@
-"""building_statuses: the status rule's answer, kept current by every transaction that writes
-evidence, so the county's figures can be counted instead of derived on each page view."""
+"""building_statuses: the counting rule's answer from the evidence (是/待审核/否), kept current by
+every transaction that writes evidence, so the county's figures can be counted instead of derived
+on each page view."""
 import random
 import threading
 from datetime import date
@@ -11,9 +12,10 @@ from server.accounts.models import Role
 from server.appraisals.models import Appraisal
 from server.extensions import db
 from server.findings.models import Finding
-from server.ledger.matrix import status_subquery
+from server.ledger.counting import evidence_states
 from server.ledger.models import BuildingStatus
 from server.ledger.status_table import rebuild_statuses
+from sync.counting import CLEAR, COUNTS, PENDING
 from tests.factories import submission_op
 
 HOSE = {"rubber_hose": True, "rubber_hose_households": 1,
@@ -43,13 +45,13 @@ def worker(make_user, auth_headers, estate, survey_round):
 
 
 def kept(survey_round) -> dict:
-    return {(row.building_id, row.indicator): row.counts for row in db.session.scalars(
+    return {(row.building_id, row.indicator): row.state for row in db.session.scalars(
         select(BuildingStatus).where(BuildingStatus.round_id == survey_round.id))}
 
 
 def derived(survey_round) -> dict:
-    return {(b, i): bool(c)
-            for b, i, c in db.session.execute(select(status_subquery(survey_round.id)))}
+    return {(b, i): state for b, i, state in db.session.execute(
+        evidence_states(survey_round.id, survey_round.system))}
 
 
 @pytest.fixture
@@ -64,34 +66,46 @@ def survey(push, worker, gas_answers):
     return send
 
 
-def test_a_pushed_survey_is_kept_with_its_status(survey, survey_round, buildings):
+def test_a_survey_with_a_problem_is_kept_as_pending_review(survey, survey_round, buildings):
     survey(buildings[0], hose=True)
-    assert kept(survey_round) == {(buildings[0].id, GAS): True}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
 
 
-def test_a_later_survey_replaces_the_kept_status(survey, survey_round, buildings):
+def test_a_survey_without_a_problem_is_kept_as_clear(survey, survey_round, buildings):
+    survey(buildings[0], hose=False)
+    assert kept(survey_round) == {(buildings[0].id, GAS): CLEAR}
+
+
+def test_a_later_clear_survey_leaves_an_undecided_problem_pending(survey, survey_round,
+                                                                   buildings):
     survey(buildings[0], hose=True, day=1)
     survey(buildings[0], hose=False, day=2)
-    assert kept(survey_round) == {(buildings[0].id, GAS): False}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
 
 
-def test_a_review_decision_changes_the_kept_status(survey, survey_round, buildings):
+def test_a_confirmation_makes_the_building_count(survey, survey_round, buildings):
     survey(buildings[0], hose=True, day=1)
     survey(buildings[0], hose=False, day=2)
     db.session.scalar(select(Finding)).status = "accepted"
     db.session.commit()
-    assert kept(survey_round) == {(buildings[0].id, GAS): True}
+    assert kept(survey_round) == {(buildings[0].id, GAS): COUNTS}
 
 
-def test_an_appraisal_governs_the_kept_status_of_gas_safety(survey, survey_round, buildings,
-                                                             make_user):
+def test_a_returned_problem_counts_nowhere(survey, survey_round, buildings):
     survey(buildings[0], hose=True)
+    db.session.scalar(select(Finding)).status = "returned"
+    db.session.commit()
+    assert kept(survey_round) == {(buildings[0].id, GAS): CLEAR}
+
+
+def test_an_appraisal_without_a_hazard_makes_an_unsurveyed_building_clear(
+        survey_round, buildings, make_user):
     agency = make_user(Role.AGENCY)
     db.session.add(Appraisal(building_id=buildings[0].id, round_id=survey_round.id,
                              indicator=GAS, agency_id=agency.agency_id, author_id=agency.id,
                              conclusion="no_hazard", appraised_on=date(2024, 7, 5)))
     db.session.commit()
-    assert kept(survey_round) == {(buildings[0].id, GAS): False}
+    assert kept(survey_round) == {(buildings[0].id, GAS): CLEAR}
 
 
 def test_a_rolled_back_transaction_leaves_the_kept_status_alone(survey, survey_round, buildings):
@@ -100,13 +114,14 @@ def test_a_rolled_back_transaction_leaves_the_kept_status_alone(survey, survey_r
     db.session.flush()
     db.session.rollback()
     survey(buildings[1], hose=False)
-    assert kept(survey_round) == {(buildings[0].id, GAS): True, (buildings[1].id, GAS): False}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING,
+                                  (buildings[1].id, GAS): CLEAR}
 
 
 def test_each_round_keeps_its_own_statuses(survey, survey_round, buildings, make_round):
     survey(buildings[0], hose=True)
     later = make_round(code="2025", system="2024")
-    assert kept(survey_round) == {(buildings[0].id, GAS): True}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
     assert kept(later) == {}
 
 
@@ -162,7 +177,7 @@ def test_concurrent_surveys_of_one_building_leave_its_status_as_the_rule_says(
         thread.join()
     assert outcomes == ["applied"] * 8
     db.session.commit()  # a fresh snapshot: this session's began before the devices pushed
-    assert kept(survey_round) == derived(survey_round) == {(building.id, GAS): True}
+    assert kept(survey_round) == derived(survey_round) == {(building.id, GAS): PENDING}
 
 
 def test_rebuild_command_derives_a_round_loaded_behind_the_applications_back(
@@ -173,7 +188,7 @@ def test_rebuild_command_derives_a_round_loaded_behind_the_applications_back(
     result = app.test_cli_runner().invoke(args=["rounds", "rebuild-statuses", survey_round.code])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert kept(survey_round) == {(buildings[0].id, GAS): True}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
 
 
 def test_rebuild_command_names_an_unknown_round(app, survey_round):

@@ -18,7 +18,7 @@ from server.demo.seed import DEMO_PASSWORD
 from server.extensions import db
 from server.findings.completion import overdue_clause
 from server.findings.models import Finding, FindingPhoto, Rectification, Review
-from server.ledger.matrix import status_subquery
+from server.ledger.counting import evidence_states
 from server.ledger.models import BuildingStatus
 from server.ledger.tables import indicator_table
 from server.photos.models import Photo
@@ -252,7 +252,8 @@ def test_demo_prints_its_survey_data(seeded):
 def test_demo_findings_are_the_plan_of_the_seed_and_the_plan_repeats(app, seeded):
     stored = db.session.execute(
         select(Estate.name, Building.number, Finding.indicator, Finding.check_item,
-               Finding.status).join(Finding.building).join(Building.estate)).all()
+               Finding.status).join(Finding.building).join(Building.estate)
+        .where(Finding.appraisal_id.is_(None))).all()
     plan = plan_fieldwork(plan_county(DEFAULT_SEED), form_registry(), "2024", DEFAULT_SEED)
     planned = [(*f.building, f.indicator, f.check_item, f.state) for f in plan.findings]
     assert findings_digest(stored) == findings_digest(planned)
@@ -282,7 +283,16 @@ def test_every_demo_photo_is_stored_with_its_derived_copies(app, seeded):
     assert all(db.session.scalar(select(func.count()).select_from(FindingPhoto)
                                  .where(FindingPhoto.finding_id == f.id,
                                         FindingPhoto.rectification_id.is_(None))) >= 1
-               for f in db.session.scalars(select(Finding)))
+               for f in db.session.scalars(select(Finding).where(Finding.appraisal_id.is_(None))))
+
+
+def test_the_demos_hazard_appraisal_is_a_confirmed_finding_of_the_agency(seeded):
+    hazards = db.session.scalars(select(Appraisal).where(Appraisal.conclusion == "hazard")).all()
+    findings = db.session.scalars(select(Finding).where(Finding.appraisal_id.is_not(None))).all()
+    assert hazards and {f.appraisal_id for f in findings} == {a.id for a in hazards}
+    assert all(f.status == "accepted" and f.author_id == a.author_id
+               for f, a in zip(sorted(findings, key=lambda f: f.appraisal_id),
+                               sorted(hazards, key=lambda a: a.id)))
 
 
 def test_demo_photos_carry_exif_near_xiaxian_and_two_disagree_by_a_day(seeded):
@@ -317,15 +327,15 @@ def test_indicator_table_has_counting_buildings(reviewer_client):
     rows = indicator_table(reviewer, round_by_code("2024"), "community")
     totals = Counter()
     for row in rows:
-        totals.update(row["values"])
+        totals.update({n: figures.counts for n, figures in row["figures"].items()})
     assert sum(totals.values()) > 0 and len([n for n in totals.values() if n]) >= 5
     assert reviewer_client.get("/desk/ledger/indicators").status_code == 200
 
 
-def test_building_statuses_agree_with_the_status_rule(seeded):
-    round_id = round_by_code("2024").id
+def test_building_statuses_agree_with_the_counting_rule(seeded):
+    survey_round = round_by_code("2024")
     kept = set(db.session.execute(select(BuildingStatus.building_id, BuildingStatus.indicator,
-                                         BuildingStatus.counts)
-                                  .where(BuildingStatus.round_id == round_id)).all())
-    derived = status_subquery(round_id)
-    assert kept and kept == set(db.session.execute(select(derived)).all())
+                                         BuildingStatus.state)
+                                  .where(BuildingStatus.round_id == survey_round.id)).all())
+    derived = evidence_states(survey_round.id, survey_round.system)
+    assert kept and kept == set(db.session.execute(derived).all())

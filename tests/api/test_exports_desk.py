@@ -1,6 +1,7 @@
 """The standard exports: template columns, correct Chinese, XLSX that opens, CSV with a BOM."""
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -19,76 +20,144 @@ def stairwell_problems(make_estate, make_building, make_finding):
     return estate
 
 
-def sheet_rows(response):
+def sheet_rows(response, sheet: str | None = None):
     assert response.status_code == 200, response.data[:300]
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    chosen = workbook[sheet] if sheet else workbook.active
+    return [list(row) for row in chosen.iter_rows(values_only=True)]
 
 
-def test_problem_list_has_the_template_columns_and_names_the_buildings(
+def community_sheet(workbook_bytes, community: str):
+    workbook = load_workbook(io.BytesIO(workbook_bytes))
+    return workbook[community]
+
+
+def test_problem_list_has_a_sheet_per_community_in_the_manuals_layout(
         sign_in, reviewer, stairwell_problems):
-    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx"))
-    assert "问题清单" in rows[0][0]
+    response = sign_in(reviewer).get("/desk/exports/problems.xlsx")
+    community = stairwell_problems.community.name
+    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["汇总", community]
+    rows = sheet_rows(response, community)
+    assert "住房维度体检问题清单" in rows[0][0] and community in rows[0][0]
     assert rows[1] == ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
     assert rows[2] == [1, "存在楼道安全隐患的住宅数量（栋）", 3,
-                       "达明新村楼梯踏步损坏，共3栋，为1号楼、4号楼、7号楼", "严重", "一般", "限时解决"]
-    assert len(rows) == 3
+                       "（1）共3栋住宅存在楼梯踏步损坏，为达明新村1号楼、4号楼、7号楼。",
+                       "较严重", "低", "限时解决"]
+    assert len(rows) == 3  # the pending 9# is not a listed problem
+
+
+def test_an_indicator_spans_its_numbered_items(sign_in, reviewer, stairwell_problems,
+                                               make_building, make_finding):
+    make_finding(make_building(estate=stairwell_problems, number="2#"), status="rectifying",
+                 check_item="楼道照明损坏", severity="一般", problem_class="尽力解决")
+    response = sign_in(reviewer).get("/desk/exports/problems.xlsx")
+    sheet = community_sheet(response.data, stairwell_problems.community.name)
+    assert [sheet.cell(row, 4).value[:3] for row in (3, 4)] == ["（1）", "（2）"]
+    assert sheet.cell(3, 3).value == 4  # the buildings that count, not the items added up
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A3:A4", "B3:B4", "C3:C4"}
+
+
+def test_a_closed_problem_stays_in_the_list_marked(sign_in, reviewer, stairwell_problems,
+                                                    make_building, make_finding):
+    make_finding(make_building(estate=stairwell_problems, number="3#"), status="verified")
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx"),
+                      stairwell_problems.community.name)
+    assert rows[2][2] == 4 and "3号楼（已销项）" in rows[2][3]
 
 
 def test_xlsx_prints_on_landscape_pages_with_the_header_repeated(sign_in, reviewer,
                                                                    stairwell_problems):
     response = sign_in(reviewer).get("/desk/exports/problems.xlsx")
-    sheet = load_workbook(io.BytesIO(response.data)).active
+    sheet = community_sheet(response.data, stairwell_problems.community.name)
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
-    assert sheet.column_dimensions["D"].width == 60  # 存在问题: sentences
+    assert sheet.column_dimensions["D"].width == 70  # 存在问题: sentences
 
 
-def test_problem_list_can_include_pending_findings(sign_in, reviewer, stairwell_problems):
-    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/problems.xlsx?include_pending=true"))
-    assert rows[2][2] == 4 and "9号楼" in rows[2][3]
-
-
-def test_suggestion_list_has_the_template_columns(sign_in, reviewer, stairwell_problems):
-    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/suggestions.xlsx"))
+def test_suggestion_list_has_the_template_columns_and_names_the_responsible_unit(
+        sign_in, reviewer, stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/suggestions.xlsx"),
+                      stairwell_problems.community.name)
     assert rows[1] == ["序号", "问题涉及的指标项", "指标结果(栋)", "存在问题", "整治建议", "整治区域",
-                       "整治类型", "责任单位"]
-    _, _, count, _, suggestion, area, kind, unit = rows[2]
-    assert (count, suggestion, kind, unit) == (3, "修补破损踏步", "限时解决", "物业公司")
-    assert area.endswith("达明新村")
+                       "整治类型", "责任单位", "整治优先级", "是否纳入下一年度计划"]
+    _, _, count, problem, suggestion, area, kind, unit, priority, planned = rows[2]
+    assert (count, problem, suggestion, area, kind) == (
+        3, "（1）楼梯踏步损坏", "修补破损踏步", "达明新村", "限时解决")
+    assert unit == f"{stairwell_problems.community.name}社区（达明新村无物业服务企业）"
+    assert (priority, planned) == ("中", "是")
 
 
-def test_csv_export_starts_with_the_utf8_bom(sign_in, reviewer, stairwell_problems):
+def test_a_communitys_list_is_titled_and_named_for_it(sign_in, reviewer, stairwell_problems):
+    community = stairwell_problems.community
+    response = sign_in(reviewer).get(f"/desk/exports/problems.xlsx?community={community.id}")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [community.name]
+    assert f"{community.name}社区" in workbook.active["A1"].value
+    assert quote(f"{community.name}社区") in response.headers["Content-Disposition"]
+
+
+def test_an_unknown_community_is_refused_before_a_byte_is_written(sign_in, reviewer,
+                                                                   stairwell_problems):
+    response = sign_in(reviewer).get("/desk/exports/problems.xlsx?community=999999")
+    assert response.status_code == 404 and "找不到该社区" in response.get_data(as_text=True)
+    assert "Content-Disposition" not in response.headers
+
+
+def test_csv_export_starts_with_the_utf8_bom_and_names_the_community(sign_in, reviewer,
+                                                                       stairwell_problems):
     response = sign_in(reviewer).get("/desk/exports/problems.csv")
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["序号", "指标项", "体检结果(栋)", "存在问题"]
-    assert rows[1][3] == "达明新村楼梯踏步损坏，共3栋，为1号楼、4号楼、7号楼"
+    assert rows[0][:6] == ["街道/镇", "社区", "序号", "指标项", "体检结果(栋)", "存在问题"]
+    assert rows[1][1] == stairwell_problems.community.name
+    assert rows[1][5] == "（1）共3栋住宅存在楼梯踏步损坏，为达明新村1号楼、4号楼、7号楼。"
 
 
-def test_building_ledger_has_a_row_per_building_with_its_indicators(sign_in, reviewer,
-                                                                    stairwell_problems):
+def test_building_ledger_distinguishes_the_five_states(sign_in, reviewer, stairwell_problems,
+                                                       make_building):
+    make_building(estate=stairwell_problems, number="11#", gas_supply="none")
     rows = sheet_rows(sign_in(reviewer).get("/desk/exports/building-ledger.xlsx"))
     header = rows[1]
     assert header[:5] == ["序号", "街道/镇", "社区", "小区", "楼号"]
+    assert {"地下层数", "建筑面积(㎡)", "抗震加固", "安全鉴定", "指标1初筛", "经度", "纬度"} <= set(header)
     assert "3.楼道安全" in header and header[-1] == "计入指标数"
     by_number = {row[4]: row for row in rows[2:]}
-    assert set(by_number) == {"1#", "4#", "7#", "9#"}
-    assert by_number["1#"][header.index("3.楼道安全")] == "是"
-    assert by_number["1#"][header.index("1.结构安全")] == "未调查"
+    assert set(by_number) == {"1#", "4#", "7#", "9#", "11#"}
+    stairs, gas = header.index("3.楼道安全"), header.index("2.燃气安全")
+    assert by_number["1#"][stairs] == "是" and by_number["9#"][stairs] == "待审核"
+    assert by_number["11#"][stairs] == "未调查" and by_number["11#"][gas] == "不适用"
 
 
-def test_estate_and_county_indicator_tables_count_the_buildings(sign_in, reviewer,
-                                                                stairwell_problems):
-    client = sign_in(reviewer)
-    estate_rows = sheet_rows(client.get("/desk/exports/estate-indicators.xlsx"))
-    assert estate_rows[1][:5] == ["序号", "街道/镇", "社区", "小区", "楼栋总数"]
-    assert estate_rows[2][3:5] == ["达明新村", 4]
-    county_rows = sheet_rows(client.get("/desk/exports/county-indicators.xlsx"))
-    assert county_rows[1][:5] == ["序号", "分类", "指标", "单位", "全县合计"]
+def test_estate_table_groups_by_community_and_never_prints_0_for_not_surveyed(
+        sign_in, reviewer, stairwell_problems):
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/estate-indicators.xlsx"))
+    header = rows[1]
+    assert header[:5] == ["序号", "街道/镇", "社区", "小区", "楼栋数"]
+    estate = rows[2]
+    assert estate[3:5] == ["达明新村", 4]
+    assert estate[header.index("存在楼道安全隐患的住宅数量（栋）")] == 3
+    assert estate[header.index("存在使用安全隐患的住宅数量（栋）")] == "未调查"
+    assert rows[3][3] == "合计"
+
+
+def test_county_table_shows_pending_and_coverage_beside_the_count(sign_in, reviewer,
+                                                                  stairwell_problems):
+    county_rows = sheet_rows(sign_in(reviewer).get("/desk/exports/county-indicators.xlsx"))
+    assert county_rows[1][:10] == ["序号", "分类", "指标", "单位", "全县合计", "待审核(栋)",
+                                   "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"]
     stairwell = next(row for row in county_rows[2:] if row[0] == 3)
-    assert stairwell[4] == 4  # the pending 9# counts by its latest observation
+    assert stairwell[4:10] == [3, 1, 4, 0, 0, "100%"]
+
+
+def test_completion_rate_is_exported_per_community_and_class(sign_in, reviewer,
+                                                             stairwell_problems, make_building,
+                                                             make_finding):
+    make_finding(make_building(estate=stairwell_problems, number="3#"), status="verified")
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/completion.xlsx"))
+    assert rows[1][-1] == "问题整治完成率"
+    urgent = next(r for r in rows[2:] if r[1] == "全县" and r[2] == "限时解决")
+    assert (urgent[3], urgent[-1]) == (4, "25.0%")
 
 
 def test_unknown_export_is_a_400(sign_in, reviewer):

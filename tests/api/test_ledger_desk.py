@@ -1,16 +1,18 @@
-"""The ledgers: the set-based status agrees with the one rule, the matrix, the indicator table
-with its drill-down, and one building's file (一楼一档)."""
+"""The ledgers: the counting rule in SQL agrees with the rule in Python, the matrix, the
+indicator table with its drill-down, and one building's file (一楼一档)."""
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
 from server.accounts.models import Role
+from server.appraisals.findings import follow_appraisal
 from server.appraisals.models import Appraisal
 from server.extensions import db
 from server.catalog import indicator_system
-from server.ledger.matrix import status_subquery
 from server.ledger.operations import indicator_statuses
+from server.ledger.tables import building_matrix
+from sync.counting import CLEAR, COUNTS, NOT_SURVEYED, PENDING
 
 
 def at(day: int, hour: int = 9):
@@ -21,18 +23,20 @@ def at(day: int, hour: int = 9):
 def appraise(survey_round, make_user):
     def add(building, indicator, hazard, on):
         agency = make_user(Role.AGENCY)
-        db.session.add(Appraisal(building_id=building.id, round_id=survey_round.id,
-                                 indicator=indicator, agency_id=agency.agency_id,
-                                 author_id=agency.id,
-                                 conclusion="hazard" if hazard else "no_hazard",
-                                 appraised_on=on))
+        appraisal = Appraisal(building_id=building.id, round_id=survey_round.id,
+                              indicator=indicator, agency_id=agency.agency_id,
+                              author_id=agency.id,
+                              conclusion="hazard" if hazard else "no_hazard", appraised_on=on)
+        db.session.add(appraisal)
+        db.session.flush()
+        follow_appraisal(appraisal)
         db.session.commit()
     return add
 
 
 @pytest.fixture
 def county_scenarios(make_estate, make_building, make_finding, appraise):
-    """Buildings covering each branch of the status rule, for indicators 1 and 3."""
+    """Buildings covering each branch of the counting rule, for indicators 1 and 3."""
     estate = make_estate(name="达明新村")
     b = {name: make_building(estate=estate, number=f"{n}#")
          for n, name in enumerate(["later_clear", "confirmed", "appraised", "untimed",
@@ -50,27 +54,42 @@ def county_scenarios(make_estate, make_building, make_finding, appraise):
     return estate, b
 
 
-def test_set_based_status_agrees_with_the_status_rule(survey_round, county_scenarios):
-    _, buildings = county_scenarios
-    rows = db.session.execute(select(status_subquery(survey_round.id))).all()
-    in_sql = {(b, i): bool(c) for b, i, c in rows}
+def states_in_sql(reviewer, survey_round, estate) -> dict:
+    matrix = building_matrix(reviewer, survey_round, estate_id=estate.id)
+    return {(b, n): state for b, per in matrix["statuses"].items() for n, state in per.items()}
+
+
+def test_the_rule_in_sql_agrees_with_the_rule_in_python(survey_round, county_scenarios,
+                                                        reviewer):
+    estate, buildings = county_scenarios
+    in_sql = states_in_sql(reviewer, survey_round, estate)
     system = indicator_system(survey_round.system)
     for building in buildings.values():
         for status in indicator_statuses(building, survey_round, system):
-            assert in_sql.get((building.id, status["indicator"])) == status["counts"], \
+            assert in_sql[(building.id, status["indicator"])] == status["state"], \
                 (building.number, status)
 
 
-def test_status_rule_branches_as_expected(survey_round, county_scenarios):
-    _, b = county_scenarios
-    in_sql = {(row[0], row[1]): bool(row[2])
-              for row in db.session.execute(select(status_subquery(survey_round.id)))}
-    assert in_sql[(b["later_clear"].id, 3)] is False
-    assert in_sql[(b["confirmed"].id, 3)] is True
-    assert in_sql[(b["appraised"].id, 1)] is False
-    assert in_sql[(b["untimed"].id, 3)] is True  # a missing capture time sorts first
-    assert in_sql[(b["two_appraisals"].id, 1)] is True
-    assert (b["nothing"].id, 3) not in in_sql
+def test_the_counting_rule_branches_as_expected(survey_round, county_scenarios, reviewer):
+    estate, b = county_scenarios
+    in_sql = states_in_sql(reviewer, survey_round, estate)
+    assert in_sql[(b["later_clear"].id, 3)] == PENDING  # a returned problem counts nowhere
+    assert in_sql[(b["confirmed"].id, 3)] == COUNTS
+    assert in_sql[(b["appraised"].id, 1)] == PENDING  # undecided whatever the appraisal says
+    assert in_sql[(b["untimed"].id, 3)] == PENDING
+    assert in_sql[(b["two_appraisals"].id, 1)] == COUNTS  # the later one found a hazard
+    assert in_sql[(b["two_appraisals"].id, 3)] == NOT_SURVEYED
+    assert in_sql[(b["nothing"].id, 3)] == NOT_SURVEYED
+
+
+def test_a_superseding_appraisal_without_a_hazard_withdraws_the_earlier_ones_finding(
+        survey_round, make_estate, make_building, appraise, reviewer):
+    estate = make_estate(name="康乐小区")
+    building = make_building(estate=estate, number="9#")
+    appraise(building, 1, True, date(2024, 5, 1))
+    assert states_in_sql(reviewer, survey_round, estate)[(building.id, 1)] == COUNTS
+    appraise(building, 1, False, date(2024, 6, 1))
+    assert states_in_sql(reviewer, survey_round, estate)[(building.id, 1)] == CLEAR
 
 
 def test_indicator_table_counts_buildings_and_each_number_opens_them(
@@ -79,9 +98,12 @@ def test_indicator_table_counts_buildings_and_each_number_opens_them(
     client = sign_in(reviewer)
     table = client.get("/desk/ledger/indicators?level=estate").get_data(as_text=True)
     drill = f"/desk/ledger/indicators/3/buildings?level=estate&amp;id={estate.id}&amp;round=2024"
-    assert f'href="{drill}">2</a>' in table  # confirmed + untimed count for indicator 3
+    assert f'href="{drill}">1</a>' in table  # only the confirmed building counts
+    assert f'href="{drill}&amp;state=pending">待审核 2</a>' in table  # later_clear, untimed
     listed = client.get(drill.replace("&amp;", "&")).get_data(as_text=True)
-    assert "共 2 栋" in listed and ">2#<" in listed and ">4#<" in listed
+    assert "计入指标共 1 栋" in listed and ">2#<" in listed
+    pending = client.get(drill.replace("&amp;", "&") + "&state=pending").get_data(as_text=True)
+    assert "待审核共 2 栋" in pending and ">1#<" in pending and ">4#<" in pending
 
 
 def test_each_building_behind_a_number_shows_its_findings_and_photos(
@@ -105,7 +127,8 @@ def test_indicator_table_refuses_an_unknown_level(sign_in, reviewer):
 def test_estate_matrix_shows_each_buildings_status(sign_in, reviewer, county_scenarios):
     estate, _ = county_scenarios
     text = sign_in(reviewer).get(f"/desk/ledger/estates/{estate.id}").get_data(as_text=True)
-    assert text.count('class="yes"') == 3  # confirmed 3, untimed 3, two appraisals 1
+    assert text.count('class="state-counts"') == 2  # confirmed 3, two appraisals 1
+    assert text.count('class="state-pending"') == 3  # later_clear 3, appraised 1, untimed 3
 
 
 def test_community_matrix_is_out_of_reach_of_another_communitys_worker(
@@ -122,7 +145,7 @@ def test_building_file_shows_every_observation_including_conflicting_ones(
     text = sign_in(reviewer).get(f"/desk/buildings/{b['later_clear'].id}").get_data(as_text=True)
     assert "一楼一档" in text
     assert text.count("存在问题</td>") >= 1 and "未发现问题</td>" in text
-    assert "多次调查或与鉴定结论不一致" in text
+    assert "多次调查结论不一致" in text
 
 
 def test_building_file_escapes_field_text(sign_in, reviewer, make_building, make_finding):
@@ -132,7 +155,7 @@ def test_building_file_escapes_field_text(sign_in, reviewer, make_building, make
     assert "<img src=x" not in text and "&lt;img src=x" in text
 
 
-def test_reviewer_goes_from_the_indicator_table_to_a_finding_and_decides(
+def test_reviewer_goes_from_a_pending_figure_to_the_finding_and_decides(
         client, sign_in, csrf_from, reviewer, make_building, make_finding):
     import re
     building = make_building(number="8#")
@@ -144,7 +167,7 @@ def test_reviewer_goes_from_the_indicator_table_to_a_finding_and_decides(
         return re.search(pattern, text).group(1).replace("&amp;", "&")
 
     drill = follow("/desk/ledger/indicators?level=county",
-                   r'href="(/desk/ledger/indicators/3/buildings\?[^"]+)">1</a>')
+                   r'href="(/desk/ledger/indicators/3/buildings\?[^"]+state=pending)">待审核 1</a>')
     building_page = follow(drill, r'href="(/desk/buildings/\d+[^"]*)">8#</a>')
     finding_page = follow(building_page, r'href="(/desk/review/findings/[^"]+)">楼梯踏步损坏</a>')
     assert "扶手松动" in client.get(finding_page).get_data(as_text=True)

@@ -1,14 +1,15 @@
-"""Migrations carry existing data forward: a database at the previous revision, with evidence
-in it, upgraded to the newest, holds the building statuses the application would derive."""
+"""Migrations carry existing data forward: a database at an earlier revision, with evidence in
+it, upgraded to the newest, holds the building states the application would derive (and the
+findings of hazard appraisals it would have made)."""
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from server import create_app
 from server.extensions import db
-from server.ledger.matrix import status_subquery
+from server.ledger.counting import evidence_states
 
 BEFORE_KEPT_STATUSES = "5fc7acb386e2"
 EVIDENCE = [
@@ -53,22 +54,38 @@ def appraisal(id_, building, indicator, conclusion, on):
 
 
 EVIDENCE += [
-    # building 1: a later clear survey wins over an earlier problem…
+    # building 1: an undecided problem stays pending after a later clear survey…
     submission(1, 1, 3, "TRUE", "'2024-07-01 01:00:00+00:00'"),
     finding(1, 1, 1, 3, "pending"),
     submission(2, 1, 3, "FALSE", "'2024-07-02 01:00:00+00:00'"),
-    # …unless the bureau confirmed the problem (indicator 4)
+    # …and a confirmed one counts (indicator 4)
     submission(3, 1, 4, "TRUE", "'2024-07-01 01:00:00+00:00'"),
     finding(2, 3, 1, 4, "accepted"),
     submission(4, 1, 4, "FALSE", "'2024-07-03 01:00:00+00:00'"),
-    # building 2: the latest appraisal governs gas safety over the field
+    # building 2: a hazard appraisal superseded by one without: no finding, surveyed
     submission(5, 2, 2, "TRUE", "'2024-07-01 01:00:00+00:00'"),
     appraisal(1, 2, 2, "hazard", "2024-05-01"),
     appraisal(2, 2, 2, "no_hazard", "2024-06-01"),
-    # building 3: a survey without a capture time sorts first
+    # building 3: surveys without a finding are clear; a governing hazard appraisal counts
     submission(6, 3, 5, "TRUE", "'2024-07-01 01:00:00+00:00'"),
     submission(7, 3, 5, "FALSE", "NULL"),
+    appraisal(3, 3, 1, "hazard", "2024-06-01"),
 ]
+EXPECTED_STATES = {(1, 3): "pending", (1, 4): "counts", (2, 2): "clear", (3, 5): "clear",
+                   (3, 1): "counts"}
+
+
+def load_evidence() -> None:
+    """The rows above, with their explicit ids; on PostgreSQL the id sequences then move past
+    them, as an application that had inserted them would have left them."""
+    for statement in EVIDENCE:
+        db.session.execute(sa.text(statement))
+    if db.engine.dialect.name == "postgresql":
+        for table in ("findings", "submissions", "appraisals", "users", "buildings"):
+            db.session.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -88,21 +105,36 @@ def scratch_database_url(database_url, tmp_path):
     admin.dispose()
 
 
-def test_upgrading_a_database_with_evidence_derives_its_building_statuses(scratch_database_url,
-                                                                          tmp_path):
+@pytest.fixture
+def upgraded_with_evidence(scratch_database_url, tmp_path):
+    """The scratch database taken to the revision before kept statuses, filled with the evidence
+    above, then upgraded to the newest; its app context is open for the test."""
     app = create_app({"TESTING": True, "DATABASE_URL": scratch_database_url,
                       "SECRET_KEY": "test", "LOUJIAN_MEDIA_DIR": str(tmp_path / "media")})
     with app.app_context():
         upgrade(revision=BEFORE_KEPT_STATUSES)
-        for statement in EVIDENCE:
-            db.session.execute(sa.text(statement))
-        db.session.commit()
+        load_evidence()
         upgrade()
-        kept = {(b, i): c for b, i, c in db.session.execute(sa.text(
-            "SELECT building_id, indicator, counts FROM building_statuses WHERE round_id = 1"))}
-        derived = {(b, i): c for b, i, c in db.session.execute(sa.select(status_subquery(1)))}
+        yield
         db.session.remove()
         db.engine.dispose()
-    assert {key: bool(value) for key, value in kept.items()} == \
-        {key: bool(value) for key, value in derived.items()} == {
-            (1, 3): False, (1, 4): True, (2, 2): False, (3, 5): True}
+
+
+def test_upgrading_a_database_with_evidence_derives_its_building_states(upgraded_with_evidence):
+    kept = dict(((b, i), state) for b, i, state in db.session.execute(sa.text(
+        "SELECT building_id, indicator, state FROM building_statuses WHERE round_id = 1")))
+    derived = {(b, i): state for b, i, state in db.session.execute(evidence_states(1, "2024"))}
+    assert kept == derived == EXPECTED_STATES
+    appraisal_findings = db.session.execute(sa.text(
+        "SELECT appraisal_id, building_id, indicator, status FROM findings "
+        "WHERE appraisal_id IS NOT NULL")).all()
+    assert [tuple(row) for row in appraisal_findings] == [(3, 3, 1, "accepted")]
+
+
+def test_the_counting_rules_migration_goes_back_to_kept_booleans(upgraded_with_evidence):
+    downgrade(revision="c41e7a9d2b10")
+    kept = {(b, i): bool(c) for b, i, c in db.session.execute(sa.text(
+        "SELECT building_id, indicator, counts FROM building_statuses WHERE round_id = 1"))}
+    assert kept == {(1, 3): False, (1, 4): True, (2, 2): False, (3, 5): True, (3, 1): True}
+    findings = db.session.scalar(sa.text("SELECT count(*) FROM findings"))
+    assert findings == 2  # the appraisal's finding is gone with the column

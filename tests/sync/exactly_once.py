@@ -339,14 +339,13 @@ def ledger(workload: Workload) -> list[dict]:
     buildings = []
     for building_id in workload.building_ids:
         building = db.session.get(Building, building_id)
-        statuses = [{**row, "basis": workload.name(row["basis"])}
-                    for row in indicator_statuses(building, survey_round, system)]
+        statuses = indicator_statuses(building, survey_round, system)
         submissions = db.session.scalars(select(Submission).where(
             Submission.building_id == building_id)).all()
         findings = db.session.scalars(select(Finding).where(
             Finding.building_id == building_id).options(selectinload(Finding.photos))).all()
         kept = db.session.execute(
-            select(BuildingStatus.indicator, BuildingStatus.counts)
+            select(BuildingStatus.indicator, BuildingStatus.state)
             .where(BuildingStatus.building_id == building_id,
                    BuildingStatus.round_id == survey_round.id)
             .order_by(BuildingStatus.indicator)).all()
