@@ -36,6 +36,7 @@ from server.signals import photo_arrived, round_opened
 from server.photos import pages as photo_pages
 from server.photos import routes as photos_api
 from server.photos.cli import photos_cli
+from server.planning import pages as planning_pages
 from server import catalog
 from server.surveys import pages as survey_pages
 from server.surveys import routes as surveys_api
@@ -49,7 +50,7 @@ API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api
                   ledger_api, review_api, appraisals_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages, survey_pages,
-                   photo_pages)
+                   photo_pages, planning_pages)
 CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli, photos_cli)
 # Who reacts to what happened (server/signals.py).
 EVENT_HANDLERS = ((photo_arrived, feed.announce_findings_of_photo),

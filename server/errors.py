@@ -43,6 +43,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "document.not_pdf": (415, "鉴定报告须为 PDF 文件"),
     "document.too_large": (413, "鉴定报告超过大小上限"),
     "document.empty": (400, "鉴定报告文件是空的，请重新选择文件"),
+    "unit.in_use": (409, "仍有未销项的问题由该责任单位负责，不能删除"),
     "server.internal": (500, "服务器内部错误，请稍后重试"),
 }
 

@@ -14,6 +14,7 @@ from server.extensions import db
 from server.findings.models import Finding, FindingPhoto, Rectification, Review  # noqa: F401
 from server.ledger.models import BuildingStatus  # noqa: F401
 from server.photos.models import Photo, PhotoHolder  # noqa: F401
+from server.planning.models import ProblemPlan, ResponsibleUnit  # noqa: F401
 from server.surveys.models import Submission, SurveyRound  # noqa: F401
 from server.syncing.models import Change, ChangeCounter, Device, SyncOperation  # noqa: F401
 

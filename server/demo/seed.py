@@ -10,12 +10,18 @@ from server.buildings.operations import refresh_prescreen
 from server.demo.county import AccountPlan, CountyPlan, EstatePlan
 from server.extensions import db
 from server.models import data_tables_children_first
+from server.planning.models import ResponsibleUnit
 from server.catalog import current_round, current_structure_form
 from server.surveys.models import SurveyRound
 
 # The one place the demo passwords live; README's table of demo accounts repeats it.
 DEMO_PASSWORD = "loujian2024"
 DEMO_ROUND_CODE = "2024"
+# The county's named 责任单位 (invented, like every demo name); 产权单位 differ building by
+# building and stay unnamed.
+DEMO_UNITS = {"住建局": "夏县住房和城乡建设局", "燃气公司": "夏县天然气有限公司",
+              "供水单位": "夏县自来水有限公司", "供热单位": "夏县热力有限公司",
+              "供电单位": "国网夏县供电公司", "通信运营商": "中国电信夏县分公司"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ def seed_demo_county(plan: CountyPlan) -> SeedSummary:
     companies = {name: PropertyCompany(county_id=county.id, name=name)
                  for name in plan.property_companies}
     agencies = {name: Agency(county_id=county.id, name=name) for name in plan.agencies}
+    db.session.add_all(ResponsibleUnit(county_id=county.id, kind=kind, name=name)
+                       for kind, name in DEMO_UNITS.items())
     estates = [(Estate(community=communities[community_plan.name], name=estate_plan.name,
                        is_temporary=estate_plan.is_temporary,
                        property_company=companies.get(estate_plan.property_company)),

@@ -24,6 +24,7 @@ from server.exports.writers import streamed_download, workbook_download
 from server.accounts.scopes import visible_communities
 from server.catalog import indicator_list, round_by_code
 from server.extensions import db
+from server.planning.operations import planning_of
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.photos.operations import evidence_credentials, photo_store
 from sync.china_time import china_today
@@ -79,10 +80,12 @@ def download(kind, file_format, query):
     filename = f"{g.user.county.name}{place or ''}{survey_round.title}{EXPORTS[kind]}"
     widths = TEXT_COLUMN_WIDTHS.get(kind)
     if kind in ("problems", "suggestions"):
-        sheets = list_sheets(g.user, survey_round, names, kind, name, community_id=community_id)
+        planning = planning_of(g.user, survey_round)
+        sheets = list_sheets(g.user, survey_round, names, kind, name, planning,
+                             community_id=community_id)
         return workbook_download(filename, file_format, sheets, csv_table=(
             ["街道/镇", "社区", *(PROBLEM_HEADER if kind == "problems" else SUGGESTION_HEADER)],
-            flat_rows(g.user, survey_round, names, kind, community_id=community_id)))
+            flat_rows(g.user, survey_round, names, kind, planning, community_id=community_id)))
     if kind == "estate-indicators":
         sheets = estate_sheets(g.user, survey_round, indicators, title, community_id=community_id)
         return workbook_download(filename, file_format, sheets)

@@ -80,6 +80,10 @@ class Item:
         return list(dict.fromkeys(estate for estate, _, _ in self.buildings))
 
     @property
+    def proposed_for_next_year(self) -> bool:
+        return self.problem_class == manual_terms.URGENT_CLASS and not self.closed
+
+    @property
     def priority(self) -> str:
         forms_grade = manual_terms.SEVERITY_ORDER[
             min(self.severity_rank, len(manual_terms.SEVERITY_ORDER) - 1)]
@@ -90,6 +94,7 @@ class Item:
 class Block:
     """One indicator in one 社区: its result (buildings that count) and its items."""
 
+    community_id: int
     community: str
     town: str
     indicator: int
@@ -100,17 +105,19 @@ class Block:
         return len(set().union(*(item.building_ids for item in self.items)))
 
 
-def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None
+def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None,
+                     units: dict[str, str] | None = None
                      ) -> Iterator[tuple[tuple[int, str, str], list[Block]]]:
-    """Yields ((community id, town, community), its blocks) in town and 社区 order."""
+    """Yields ((community id, town, community), its blocks) in town and 社区 order. `units`
+    names the kinds of 责任单位 the county has named (server/planning)."""
     rows = db.session.execute(_per_building_items(user, survey_round, community_id))
     for key, community_rows in groupby(rows, key=lambda r: (r.community_id, r.town, r.community)):
         blocks = []
         for indicator, indicator_rows in groupby(community_rows, key=lambda r: r.indicator):
             items = []
             for check_item, item_rows in groupby(indicator_rows, key=lambda r: r.check_item):
-                items.append(_item(check_item, list(item_rows)))
-            blocks.append(Block(key[2], key[1], indicator, items))
+                items.append(_item(check_item, list(item_rows), units or {}))
+            blocks.append(Block(key[0], key[2], key[1], indicator, items))
         yield key, blocks
 
 
@@ -163,7 +170,7 @@ def _per_building_items(user: User, survey_round: SurveyRound, community_id):
     return stmt
 
 
-def _item(check_item: str, rows: list) -> Item:
+def _item(check_item: str, rows: list, units: dict[str, str]) -> Item:
     item = Item(check_item)
     rows.sort(key=lambda r: (r.estate, r.estate_id, natural_key(r.number)))
     for row in rows:
@@ -178,20 +185,20 @@ def _item(check_item: str, rows: list) -> Item:
                 item.suggestions[suggestion] = None
         for unit in row.units.split(SEPARATOR):
             if unit:
-                item.units[_named_unit(unit, row)] = None
+                item.units[_named_unit(unit, row, units)] = None
+    # The manual: the district's departments and the street (town) carry it out together.
+    item.units[rows[0].town] = None
     return item
 
 
-def _named_unit(unit: str, row) -> str:
-    """A form's generic 责任单位 by name where Loujian knows it: the estate's property company,
-    the 社区's service centre, the town."""
+def _named_unit(unit: str, row, units: dict[str, str]) -> str:
+    """A form's kind of 责任单位 by name: the estate's property company, the 社区's service
+    centre, or the unit the county named for the kind (the kind itself until it does)."""
     if unit == "物业公司":
         return row.company or f"{community_label(row.community)}（{row.estate}无物业服务企业）"
     if unit == "社区服务中心":
         return f"{community_label(row.community)}服务中心"
-    if unit in ("街道", "街道办事处", "乡镇"):
-        return row.town
-    return unit
+    return units.get(unit, unit)
 
 
 # ---- the text of the lists -------------------------------------------------------------
@@ -236,24 +243,28 @@ def problem_rows(blocks: list[Block], names: dict[int, str]):
                    problem_text(n, item), item.severity, item.difficulty, item.problem_class]
 
 
-def suggestion_rows(blocks: list[Block], names: dict[int, str]):
+def suggestion_rows(blocks: list[Block], names: dict[int, str], plans: dict | None = None):
+    """`plans`: the bureau's (社区, indicator, check item) → ProblemPlan; an item without one
+    gets the proposal (Item.priority, and next year's plan for what is urgent and still open)."""
     for serial, block in enumerate(blocks, 1):
         for n, item in enumerate(block.items, 1):
+            plan = (plans or {}).get((block.community_id, block.indicator, item.check_item))
             yield [*_indicator_cells(serial, names.get(block.indicator, block.indicator),
                                      block.buildings, len(block.items), n == 1),
                    f"（{n}）{item.check_item}" + ("（均已销项）" if item.closed else ""),
                    "；".join(item.suggestions), "、".join(item.estates), item.problem_class,
-                   "、".join(item.units), item.priority,
-                   "是" if item.problem_class == manual_terms.URGENT_CLASS and not item.closed
+                   "、".join(item.units), plan.priority if plan else item.priority,
+                   "是" if (plan.next_year_plan if plan else item.proposed_for_next_year)
                    else "否"]
 
 
-def flat_rows(user, survey_round, names, kind: str, community_id=None):
+def flat_rows(user, survey_round, names, kind: str, planning, community_id=None):
     """The CSV: every 社区's rows one after another, the 社区 first, nothing merged."""
-    rows_of = problem_rows if kind == "problems" else suggestion_rows
-    for (_, town, community), blocks in community_blocks(user, survey_round,
-                                                         community_id=community_id):
-        for row in _unmerged(rows_of(blocks, names)):
+    for (_, town, community), blocks in community_blocks(
+            user, survey_round, community_id=community_id, units=planning.units):
+        rows = problem_rows(blocks, names) if kind == "problems" \
+            else suggestion_rows(blocks, names, planning.plans)
+        for row in _unmerged(rows):
             yield [town, community, *row]
 
 
@@ -268,19 +279,24 @@ def _unmerged(rows):
 
 
 def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], kind: str,
-                title: str, *, community_id=None) -> list[Sheet]:
+                title: str, planning, *, community_id=None) -> list[Sheet]:
     """A 社区 sheet each (a county summary first when the list spans several 社区)."""
-    header, widths, rows_of = ((PROBLEM_HEADER, PROBLEM_WIDTHS, problem_rows)
-                               if kind == "problems"
-                               else (SUGGESTION_HEADER, SUGGESTION_WIDTHS, suggestion_rows))
-    communities = list(community_blocks(user, survey_round, community_id=community_id))
+    header, widths = ((PROBLEM_HEADER, PROBLEM_WIDTHS) if kind == "problems"
+                      else (SUGGESTION_HEADER, SUGGESTION_WIDTHS))
+
+    def rows_of(blocks):
+        return problem_rows(blocks, names) if kind == "problems" \
+            else suggestion_rows(blocks, names, planning.plans)
+
+    communities = list(community_blocks(user, survey_round, community_id=community_id,
+                                        units=planning.units))
     sheets = []
     if community_id is None:
         sheets.append(Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER,
                             summary_rows(communities, names), SUMMARY_WIDTHS))
     for (_, town, community), blocks in communities:
         sheets.append(Sheet(community, f"{title}（{town}{community_label(community)}）", header,
-                            rows_of(blocks, names), widths))
+                            rows_of(blocks), widths))
     if not communities and community_id is not None:
         sheets.append(Sheet("无问题", title, header, [], widths))
     return sheets

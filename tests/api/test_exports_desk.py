@@ -84,7 +84,7 @@ def test_suggestion_list_has_the_template_columns_and_names_the_responsible_unit
     _, _, count, problem, suggestion, area, kind, unit, priority, planned = rows[2]
     assert (count, problem, suggestion, area, kind) == (
         3, "（1）楼梯踏步损坏", "修补破损踏步", "达明新村", "限时解决")
-    assert unit == f"{stairwell_problems.community.name}社区（达明新村无物业服务企业）"
+    assert unit == f"{stairwell_problems.community.name}社区（达明新村无物业服务企业）、瑶峰镇"
     assert (priority, planned) == ("中", "是")
 
 
