@@ -33,7 +33,7 @@ def reported_hose(surveyor, client, auth_headers, push, gas_answers, make_user):
     return result["results"][0]["result"]["findings"][0]["uuid"]
 
 
-def test_reviewer_goes_from_the_indicator_table_to_a_buildings_photos_and_accepts(
+def test_reviewer_goes_from_a_pending_figure_to_the_photos_accepts_and_the_count_follows(
         live_server, desktop, surveyor, reported_hose):
     page = desktop.new_page()
     page.goto(live_server + "/desk/")
@@ -43,11 +43,13 @@ def test_reviewer_goes_from_the_indicator_table_to_a_buildings_photos_and_accept
     page.click("nav.desk >> text=指标表")
     page.select_option("select[name=level]", "community")
     row = page.locator("tbody tr", has_text="城东社区")
-    gas_count = row.locator("td.num a").nth(1)  # the columns after 楼栋总数: indicator 1, 2, …
-    expect(gas_count).to_have_text("1")
+    gas = row.locator("td.num").nth(2)  # after 楼栋总数: indicator 1, 2, …
+    expect(gas.locator("a").first).to_have_text("0")  # nothing confirmed yet
+    pending = gas.locator("a", has_text="待审核 1")
+    expect(pending).to_be_visible()
     screenshot(page, "desk-1-indicator-table")
 
-    gas_count.click()
+    pending.click()
     evidence = page.locator(f"[data-finding='{reported_hose}']")
     expect(evidence).to_contain_text("燃气用户使用橡胶软管")
     thumbnail = evidence.locator("img")
@@ -65,3 +67,8 @@ def test_reviewer_goes_from_the_indicator_table_to_a_buildings_photos_and_accept
     db.session.expire_all()
     finding = db.session.scalar(db.select(Finding).where(Finding.uuid == reported_hose))
     assert finding.status == "accepted"
+    page.click("nav.desk >> text=指标表")
+    page.select_option("select[name=level]", "community")
+    gas = page.locator("tbody tr", has_text="城东社区").locator("td.num").nth(2)
+    expect(gas.locator("a").first).to_have_text("1")  # confirmed: it counts now
+    expect(gas).not_to_contain_text("待审核")

@@ -31,6 +31,7 @@ from server.photos.operations import photo_store
 from server.catalog import form_registry, round_by_code
 from server.surveys.models import Submission
 from server.syncing.models import Change, SyncOperation
+from sync import counting
 from sync.client import SyncClient
 from sync.outbox import Outbox
 from sync.photo_files import describe_photo
@@ -364,12 +365,21 @@ def ledger(workload: Workload) -> list[dict]:
     return buildings
 
 
+# What building_statuses may keep for each state the rule derives: 不适用 and 未调查 are decided
+# when read (a building surveyed for an indicator that does not apply is kept as 否).
+KEPT_FOR = {counting.COUNTS: {counting.COUNTS}, counting.PENDING: {counting.PENDING},
+            counting.CLEAR: {counting.CLEAR}, counting.NOT_APPLICABLE: {None, counting.CLEAR},
+            counting.NOT_SURVEYED: {None}}
+
+
 def ledger_differences(faulty: list[dict], clean: list[dict]) -> list[str]:
     problems = []
     for number, (mine, theirs) in enumerate(zip(faulty, clean)):
-        derived = [(s["indicator"], s["counts"]) for s in mine["statuses"]
-                   if s["counts"] is not None]
-        if mine["kept"] != derived:
+        kept = dict(mine["kept"])
+        derived = [(s["indicator"], s["state"]) for s in mine["statuses"]]
+        agree = all(kept.get(indicator) in KEPT_FOR[state] for indicator, state in derived) \
+            and set(kept) <= {indicator for indicator, _ in derived}
+        if not agree:
             problems.append(f"building {number}: building_statuses {mine['kept']} "
                             f"where the rule derives {derived}")
         for part in ("statuses", "kept", "submissions", "findings"):
