@@ -13,6 +13,7 @@ from server.accounts.cli import users_cli
 from server.app_shell import routes as app_shell
 from server.appraisals import pages as appraisal_pages
 from server.appraisals import routes as appraisals_api
+from server.buildings import pages as basics_pages
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli, communities_cli, estates_cli
 from server.config import load_settings
@@ -49,7 +50,7 @@ API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api
                   ledger_api, review_api, appraisals_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages, survey_pages,
-                   photo_pages)
+                   photo_pages, basics_pages)
 CLI_GROUPS = (users_cli, buildings_cli, estates_cli, communities_cli, demo_cli, forms_cli,
               rounds_cli, photos_cli)
 # Who reacts to what happened (server/signals.py).
