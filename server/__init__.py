@@ -13,8 +13,9 @@ from server.accounts.cli import users_cli
 from server.app_shell import routes as app_shell
 from server.appraisals import pages as appraisal_pages
 from server.appraisals import routes as appraisals_api
+from server.buildings import pages as basics_pages
 from server.buildings import routes as buildings_api
-from server.buildings.cli import buildings_cli
+from server.buildings.cli import buildings_cli, communities_cli, estates_cli
 from server.config import load_settings
 from server.db_sqlite import forget_declared_writes, make_sqlite_behave
 from server.demo.cli import demo_cli
@@ -32,7 +33,7 @@ from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
 from server.pages import register_template_helpers
-from server.signals import photo_arrived, round_opened
+from server.signals import estate_company_changed, photo_arrived, round_opened
 from server.photos import pages as photo_pages
 from server.photos import routes as photos_api
 from server.photos.cli import photos_cli
@@ -50,11 +51,13 @@ API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api
                   ledger_api, review_api, appraisals_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages, survey_pages,
-                   photo_pages, planning_pages)
-CLI_GROUPS = (users_cli, buildings_cli, demo_cli, forms_cli, rounds_cli, photos_cli)
+                   photo_pages, planning_pages, basics_pages)
+CLI_GROUPS = (users_cli, buildings_cli, estates_cli, communities_cli, demo_cli, forms_cli,
+              rounds_cli, photos_cli)
 # Who reacts to what happened (server/signals.py).
 EVENT_HANDLERS = ((photo_arrived, feed.announce_findings_of_photo),
-                  (round_opened, feed.announce_carried_over))
+                  (round_opened, feed.announce_carried_over),
+                  (estate_company_changed, feed.announce_buildings_of_estate))
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -33,6 +33,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "finding.not_editable": (409, "该问题已审核，不能再修改"),
     "review.stale": (409, "该问题在您打开页面后已被修改，请刷新后重新审核"),
     "review.not_decidable": (409, "该问题当前状态不能作此审核"),
+    "basics.stale": (409, "基本情况在您打开页面后已被修改，请刷新页面后重新填写"),
     "photo.hash_mismatch": (422, "照片内容与其 SHA-256 不符，可能传输损坏，请重新上传"),
     "photo.unsupported_type": (415, "只接受 JPEG、PNG 或 WebP 格式的照片"),
     "photo.too_large": (413, "照片超过大小上限"),

@@ -37,7 +37,11 @@ FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标"
                 "decision": "审核结论", "version": "版本", "finding": "问题", "size": "尺寸",
                 "username": "用户名", "password": "密码", "document": "鉴定报告",
                 "building_id": "楼栋", "appraised_on": "鉴定日期", "conclusion": "鉴定结论",
-                "grade": "等级", "uuid": "编号"}
+                "grade": "等级", "uuid": "编号", "kind": "小区类型", "built_from": "建成年代（起）",
+                "built_to": "建成年代（止）", "land_area": "占地面积", "floor_area": "建筑面积",
+                "households": "户数", "population": "常住人口", "area": "面积",
+                "property_company_id": "物业公司", "contact_name": "联系人",
+                "contact_phone": "联系电话"}
 MESSAGES = {"Not a valid integer.": "应为整数", "Not a valid date.": "应为日期（年-月-日）",
             "Unknown field.": "不认识的参数", "Missing data for required field.": "必填",
             "Not a valid string.": "应为文字", "Not a valid boolean.": "应为是或否"}

@@ -9,3 +9,5 @@ _events = Namespace()
 photo_arrived = _events.signal("photo-arrived")
 # A survey round opened and was flushed. sender: the new SurveyRound.
 round_opened = _events.signal("round-opened")
+# An estate's property company changed and was flushed. sender: the Estate.
+estate_company_changed = _events.signal("estate-company-changed")

@@ -1,4 +1,6 @@
 """How one cell of a building list becomes a building value: 是/否, 砖混, 1981-1990年, 管道燃气….
+And, below FIELD_PARSERS, how a cell of an estate or community list becomes one of their basics:
+房改房, 1985—1992, 12.5亩, 3200人 (ESTATE_PARSERS, COMMUNITY_PARSERS).
 
 Each field parser takes the cell as text (and the raw cell, for what Excel did to it) and returns
 {field: value}, or raises CellError saying in Chinese what was expected.
@@ -8,6 +10,7 @@ import unicodedata
 from datetime import date, datetime
 
 from forms.facts import BUILD_ERAS
+from server.buildings.models import ESTATE_KINDS
 
 BLANKS = {"", "-", "--", "—", "/", "\\", "不详", "未知", "不清楚", "待查", "待定",
           "null", "none", "nan", "n/a", "#n/a"}
@@ -27,7 +30,7 @@ STRUCTURE_CLASS_NAMES = {"砌体", "砌体结构", "钢筋混凝土", "钢筋混
                          "钢", "木结构", "木", "其他", "其它", "其他结构", "其它结构"}
 TEXT_LIMITS = {"county": 60, "town": 60, "community": 60, "estate": 100, "number": 30, "code": 40,
                "name": 100, "address": 200, "property_company": 100, "property_phone": 30,
-               "structure_subtype": 30}
+               "structure_subtype": 30, "contact_name": 30, "contact_phone": 30}
 
 
 class CellError(ValueError):
@@ -227,3 +230,111 @@ FIELD_PARSERS = {
 }
 
 
+
+
+# ---- estate and community basics ---------------------------------------------------------
+
+# 小区类型 as lists write it; checked in order after an exact match, the first word found decides.
+ESTATE_KIND_WORDS = (
+    ("商品", "商品房"), ("房改", "房改房"), ("售后公房", "房改房"), ("公房", "房改房"),
+    ("安置", "安置房"), ("回迁", "安置房"), ("还建", "安置房"), ("拆迁", "安置房"),
+    ("宿舍", "单位宿舍"), ("家属", "单位宿舍"), ("单位", "单位宿舍"),
+    ("自建", "自建房"), ("私房", "自建房"), ("里弄", "里弄"), ("弄堂", "里弄"),
+    ("平房", "其他"), ("棚户", "其他"), ("其它", "其他"), ("其他", "其他"),
+)
+# Square metres per unit, as a cell or its header may give it (after NFKC: ㎡ → m2, ㎢ → km2).
+AREA_UNITS = {"平方米": 1, "平米": 1, "m2": 1, "万平方米": 10_000, "万平米": 10_000,
+              "万m2": 10_000, "公顷": 10_000, "ha": 10_000, "亩": 10_000 / 15,
+              "平方公里": 1_000_000, "平方千米": 1_000_000, "km2": 1_000_000}
+
+
+def parse_estate_kind(text: str) -> str:
+    word = _compact(text)
+    if word in ESTATE_KINDS:
+        return word
+    found = next((kind for keyword, kind in ESTATE_KIND_WORDS if keyword in word), None)
+    if found is None:
+        raise CellError(f"无法识别，应为{'、'.join(ESTATE_KINDS)}之一")
+    return found
+
+
+def parse_built_years(text: str) -> dict:
+    """An estate's 建成年代 as (built_from, built_to): a year (1998, 1998年), a span (1985—1992,
+    1985-92年, 1985至1992), a decade (80年代, 1990年代) or an open end (1990年以前, 2000年以后)."""
+    word = re.sub(r"[—–~至到]", "-", _compact(text)).removeprefix("约")
+    span = re.fullmatch(r"(\d{4})年?-(\d{4}|\d{2})年?", word)
+    if span and (len(span[2]) == 4 or int(span[2]) > 12):  # 1985-12 is a month, 1985-92 is not
+        first, last = int(span[1]), span[2]
+        last = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+        if last < first:
+            raise CellError(f"起始年份 {first} 晚于截止年份 {last}")
+        return {"built_from": first, "built_to": last}
+    try:
+        year = parse_year(word)
+        return {"built_from": year, "built_to": year}
+    except CellError:
+        pass
+    decade = re.fullmatch(r"(上世纪|20世纪)?(\d{2})年代(?:初|中|末|中期|末期)?", word) or \
+        re.fullmatch(r"()(\d{3})0年代(?:初|中|末|中期|末期)?", word)
+    if decade:
+        digits = decade[2]
+        start = (int(digits) * 10 if len(digits) == 3 else
+                 1900 + int(digits) if decade[1] or int(digits) >= 30 else 2000 + int(digits))
+        if start % 10 == 0:
+            return {"built_from": start, "built_to": start + 9}
+    before = re.fullmatch(r"(\d{4})年?(?:及|或)?(?:以前|之前|前)", word)
+    if before:
+        return {"built_from": None, "built_to": int(before[1])}
+    after = re.fullmatch(r"(\d{4})年?(?:及|或)?(?:以后|之后|后)", word)
+    if after:
+        return {"built_from": int(after[1]), "built_to": None}
+    raise CellError("应为年份（如 1998）、年份区间（如 1985—1992）或年代（如 80年代）")
+
+
+def parse_square_metres(text: str, unit: float = 1) -> float:
+    """An area in m²; a unit written in the cell (12.5亩, 3.2公顷, 1.5万平方米) wins over the one
+    the header gives (`unit`, square metres per unit)."""
+    match = re.fullmatch(r"约?(\d[\d,]*(?:\.\d+)?)(.*)", _compact(text))
+    if not match or (match[2] and match[2] not in AREA_UNITS):
+        raise CellError("应为面积数字，可带单位：平方米、万平方米、公顷、亩、平方公里")
+    value = float(match[1].replace(",", "")) * (AREA_UNITS[match[2]] if match[2] else unit)
+    return round(value, 2)
+
+
+def parse_count(text: str) -> int:
+    """户数, 常住人口: a whole number, perhaps with 户, 人 or 口 after it."""
+    word = _compact(text)
+    match = re.fullmatch(r"约?(\d[\d,]*)(?:户|人|口|人口)?", word)
+    if not match:
+        raise CellError("不能为负数" if re.fullmatch(r"-\d[\d,.]*\D*", word) else "应为整数")
+    return int(match[1].replace(",", ""))
+
+
+def _area(name: str, unit: float = 1):
+    return lambda text, raw: {name: parse_square_metres(text, unit)}
+
+
+_PLACE_PARSERS = {name: _words(name) for name in ("town", "community")}
+_COUNTS = {name: _one(name, parse_count) for name in ("households", "population")}
+ESTATE_PARSERS = {
+    **_PLACE_PARSERS,
+    **{name: _words(name) for name in ("estate", "property_company", "property_phone")},
+    "kind": _one("kind", parse_estate_kind),
+    "built": lambda text, raw: parse_built_years(text),
+    "built_from": _one("built_from", parse_year),
+    "built_to": _one("built_to", parse_year),
+    "land_area": _area("land_area"),
+    "land_area_mu": _area("land_area", AREA_UNITS["亩"]),
+    "land_area_ha": _area("land_area", AREA_UNITS["公顷"]),
+    "floor_area": _area("floor_area"),
+    "floor_area_10k": _area("floor_area", AREA_UNITS["万平方米"]),
+    **_COUNTS,
+}
+COMMUNITY_PARSERS = {
+    **_PLACE_PARSERS,
+    **{name: _words(name) for name in ("contact_name", "contact_phone")},
+    "area": _area("area"),
+    "area_ha": _area("area", AREA_UNITS["公顷"]),
+    "area_km2": _area("area", AREA_UNITS["平方公里"]),
+    **_COUNTS,
+}

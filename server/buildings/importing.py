@@ -6,11 +6,15 @@ may fill one field (aliases); headers match ignoring spaces, full/half-width for
 unit such as （平方米）. Every data row becomes either a ParsedRow of typed values or a Rejection
 with its spreadsheet row number (header = row 1 when the header is the first row) and reasons.
 A blank cell means "unknown": it never erases what is already known about a building.
+
+What a list describes is a ListKind: BUILDINGS here; the estate and community basics
+(basics_import.py) read their lists through the same functions with kinds of their own.
 """
 import csv
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +44,18 @@ NAME_PATTERN = re.compile(r"^(?P<estate>.{2,}?)\s*(?P<number>[\dA-Za-z０-９Ａ
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be imported (unreadable, no header, bad mapping): nothing is."""
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """What a list describes (buildings, estates, communities) and how its rows are checked."""
+    one: str                  # how a duplicate row is named: 同一栋楼
+    parsers: dict             # field a mapping may name -> cell parser (see import_values)
+    mappings: tuple           # built-in mapping names, files in MAPPINGS_DIR
+    validators: dict          # value name -> marshmallow validator, checked after parsing
+    check_columns: Callable   # (fields the header fills, mapping, defaults); raises ImportFileError
+    finish_row: Callable      # (values, header_of, columns) -> problems; may fill values in place
+    identity: Callable        # values -> (key, label): rows with one key describe one thing
 
 
 @dataclass(frozen=True)
@@ -80,11 +96,13 @@ class ParsedFile:
 
 # ---- mappings ------------------------------------------------------------------------------
 
-def load_mapping(spec: str) -> Mapping:
-    """A built-in mapping by name (census, bureau) or a mapping JSON file by path."""
-    path = MAPPINGS_DIR / f"{spec}.json" if spec in BUILT_IN_MAPPINGS else Path(spec)
+def load_mapping(spec: str, kind: ListKind | None = None) -> Mapping:
+    """A built-in mapping by name (census, bureau for buildings) or a mapping JSON file by path."""
+    kind = kind or BUILDINGS
+    path = MAPPINGS_DIR / f"{spec}.json" if spec in kind.mappings else Path(spec)
     if not path.is_file():
-        raise ImportFileError(f"找不到列映射“{spec}”：可用 census、bureau 或映射 JSON 文件的路径")
+        raise ImportFileError(f"找不到列映射“{spec}”：可用 {'、'.join(kind.mappings)} "
+                              "或映射 JSON 文件的路径")
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -93,10 +111,10 @@ def load_mapping(spec: str) -> Mapping:
     if not isinstance(columns, dict) or not columns:
         raise ImportFileError(f"列映射文件 {path} 应为 {{\"columns\": {{\"表头\": \"字段\"}}}}")
     for header, target in columns.items():
-        if target not in FIELD_PARSERS:
+        if target not in kind.parsers:
             raise ImportFileError(f"列映射文件 {path}：表头“{header}”对应的字段“{target}”未知；"
-                                  f"可用字段：{', '.join(FIELD_PARSERS)}")
-    return Mapping(name=spec if spec in BUILT_IN_MAPPINGS else path.stem,
+                                  f"可用字段：{', '.join(kind.parsers)}")
+    return Mapping(name=spec if spec in kind.mappings else path.stem,
                    title=document.get("title") or path.stem,
                    columns={_header_key(h): target for h, target in columns.items()})
 
@@ -118,18 +136,21 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[str | None, list[l
 
 # ---- parsing -------------------------------------------------------------------------------
 
-def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=None) -> ParsedFile:
-    """Read and check a building list. mapping None picks the built-in one that fits the header.
+def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=None,
+               kind: ListKind | None = None) -> ParsedFile:
+    """Read and check a list (of buildings unless `kind` says otherwise). mapping None picks
+    the kind's built-in one that fits the header.
 
     defaults fills blank place cells: {"town": ..., "community": ...}.
     """
+    kind = kind or BUILDINGS
     defaults = defaults or {}
     sheet_name, table = read_table(path, sheet)
     header_index, mapping = _find_header(table, [mapping] if mapping else [
-        load_mapping(name) for name in BUILT_IN_MAPPINGS])
+        load_mapping(name, kind) for name in kind.mappings])
     headers = [cell_text(h) for h in table[header_index]]
     columns = [(i, h, mapping.field_for(h)) for i, h in enumerate(headers) if mapping.field_for(h)]
-    _require_columns({f for _, _, f in columns}, mapping, defaults)
+    kind.check_columns({f for _, _, f in columns}, mapping, defaults)
     parsed = ParsedFile(mapping=mapping, sheet=sheet_name, headers=headers,
                         header_row=header_index + 1,
                         unused_headers=[h for h in headers if h and not mapping.field_for(h)])
@@ -137,11 +158,11 @@ def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=Non
     for index, cells in enumerate(table[header_index + 1:], start=header_index + 2):
         if all(is_blank(cell_text(cells[i] if i < len(cells) else None)) for i, _, _ in columns):
             continue
-        result = parse_row(index, cells, columns, defaults)
+        result = parse_row(index, cells, columns, defaults, kind)
         if isinstance(result, ParsedRow):
-            key, label = _identity(result.values)
+            key, label = kind.identity(result.values)
             if key in first_row_of:
-                result = Rejection(index, [f"与第 {first_row_of[key]} 行是同一栋楼（{label}）"],
+                result = Rejection(index, [f"与第 {first_row_of[key]} 行是{kind.one}（{label}）"],
                                    result.cells)
             else:
                 first_row_of[key] = index
@@ -179,8 +200,10 @@ def _identity(values: dict) -> tuple[tuple, str]:
             f"{values['community']}{estate or '（零星楼栋）'} {values['number']}")
 
 
-def parse_row(row_number: int, cells: list, columns: list, defaults: dict) -> ParsedRow | Rejection:
+def parse_row(row_number: int, cells: list, columns: list, defaults: dict,
+              kind: ListKind | None = None) -> ParsedRow | Rejection:
     """One data row; columns are (cell index, header, field) triples."""
+    kind = kind or BUILDINGS
     texts = [cell_text(cell) for cell in cells]
     values, sources, reasons = {}, {}, []
     for index, header, target in columns:
@@ -189,7 +212,7 @@ def parse_row(row_number: int, cells: list, columns: list, defaults: dict) -> Pa
         if is_blank(text):
             continue
         try:
-            parsed = FIELD_PARSERS[target](text, raw)
+            parsed = kind.parsers[target](text, raw)
         except CellError as problem:
             reasons.append(f"{header}“{text}”：{problem}")
             continue
@@ -202,7 +225,7 @@ def parse_row(row_number: int, cells: list, columns: list, defaults: dict) -> Pa
                 values[name] = values[name] or value
             elif values[name] != value:
                 reasons.append(f"{header}“{text}”与{sources[name][0]}“{sources[name][1]}”不一致")
-    for name, validator in {**FACT_VALIDATORS, **EXTRA_LIMITS}.items():
+    for name, validator in kind.validators.items():
         if values.get(name) is not None:
             try:
                 validator(values[name])
@@ -212,8 +235,8 @@ def parse_row(row_number: int, cells: list, columns: list, defaults: dict) -> Pa
     for place in ("town", "community"):
         if not values.get(place) and defaults.get(place):
             values[place] = defaults[place]
-    reasons += _row_problems(values, {name: header for name, (header, _) in sources.items()},
-                             columns)
+    reasons += kind.finish_row(values, {name: header for name, (header, _) in sources.items()},
+                               columns)
     if reasons:
         return Rejection(row_number, reasons, texts)
     return ParsedRow(row_number, values, texts)
@@ -261,6 +284,12 @@ def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
     if values.get("property_company") and not values.get("estate"):
         problems.append(f"填写了{header_of['property_company']}却没有小区名称：有物业管理的楼栋请填写小区")
     return problems
+
+
+BUILDINGS = ListKind(one="同一栋楼", parsers=FIELD_PARSERS, mappings=BUILT_IN_MAPPINGS,
+                     validators={**FACT_VALIDATORS, **EXTRA_LIMITS},
+                     check_columns=_require_columns, finish_row=_row_problems,
+                     identity=_identity)
 
 
 def write_report(path, headers: list, rejections: list) -> None:

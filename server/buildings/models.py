@@ -11,6 +11,12 @@ STRUCTURE_TYPES = ("masonry", "concrete", "steel", "timber", "other")
 GAS_SUPPLIES = ("pipeline", "bottled", "none")
 APPRAISAL_GRADES = ("A", "B", "C", "D")
 TOWN_KINDS = ("街道", "镇")
+# 小区类型, as the 2025 national manual groups housing (专栏4): 商品房、房改房、单位宿舍、安置房 are
+# surveyed as 住宅小区类 (all nine indicators); 自建房、里弄 as 自建房类 (no stairwell or aging-friendly
+# indicator, no public-space part of the digital one); 其他 for the rest (平房区, 棚户区, a
+# temporary estate of mixed scattered buildings).
+ESTATE_KINDS = ("商品房", "房改房", "单位宿舍", "安置房", "自建房", "里弄", "其他")
+BASICS_YEARS = (1900, 2100)  # the years a 建成年代 may name, as the database checks them
 
 
 class County(db.Model):
@@ -37,15 +43,36 @@ class Town(db.Model):
                                                           order_by="Community.name")
 
 
+def _not_negative(*columns: str) -> tuple:
+    return tuple(CheckConstraint(f"{column} >= 0", name=f"{column}_not_negative")
+                 for column in columns)
+
+
+def _positive(*columns: str) -> tuple:
+    return tuple(CheckConstraint(f"{column} > 0", name=f"{column}_positive") for column in columns)
+
+
 class Community(db.Model):
-    """社区: the statistical unit of the housing check."""
+    """社区: the statistical unit of the housing check.
+
+    Its basics (基本情况, pre-loaded from the street's list: manual 专栏3 第一步) are optional; None
+    means not known. `basics_version` counts their changes (a desk edit made on an older one is
+    refused rather than applied blind).
+    """
 
     __tablename__ = "communities"
-    __table_args__ = (UniqueConstraint("town_id", "name"),)
+    __table_args__ = (UniqueConstraint("town_id", "name"),
+                      *_not_negative("households", "population"), *_positive("area"))
     id: Mapped[int] = mapped_column(primary_key=True)
     town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
     code: Mapped[str | None] = mapped_column(String(15))
     name: Mapped[str] = mapped_column(String(60))
+    households: Mapped[int | None] = mapped_column(Integer)  # 户数
+    population: Mapped[int | None] = mapped_column(Integer)  # 常住人口（人）
+    area: Mapped[float | None] = mapped_column(Float)  # 辖区面积, m²
+    contact_name: Mapped[str | None] = mapped_column(String(30))  # 社区联系人
+    contact_phone: Mapped[str | None] = mapped_column(String(30))  # 联系电话
+    basics_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     town: Mapped[Town] = relationship(back_populates="communities")
     estates: Mapped[list["Estate"]] = relationship(back_populates="community",
                                                    order_by="Estate.name")
@@ -63,16 +90,43 @@ class PropertyCompany(db.Model):
 
 
 class Estate(db.Model):
-    """小区. Scattered buildings with no property company live in a temporary estate."""
+    """小区. Scattered buildings with no property company live in a temporary estate.
+
+    Its basics, the estate's row of the 1表 (小区指标调查表), are optional; None means not known:
+    kind (小区类型, one of ESTATE_KINDS); built_from / built_to (建成年代, the years its first and
+    last buildings were completed: "1985—1992" is 1985 / 1992, a single year is both, "1990年以前"
+    leaves built_from None); land_area (占地面积) and floor_area (总建筑面积), in m²; households (户数);
+    population (常住人口); and the property company (物业服务企业). The number of buildings is not
+    kept: it is the count of the estate's buildings. `basics_version` counts changes to the basics
+    (property company included), so a desk edit made on an older version is refused.
+    """
 
     __tablename__ = "estates"
-    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "name"),
+        CheckConstraint(f"kind IN {ESTATE_KINDS}", name="kind"),
+        CheckConstraint(f"built_from BETWEEN {BASICS_YEARS[0]} AND {BASICS_YEARS[1]}",
+                        name="built_from"),
+        CheckConstraint(f"built_to BETWEEN {BASICS_YEARS[0]} AND {BASICS_YEARS[1]}",
+                        name="built_to"),
+        CheckConstraint("built_from <= built_to", name="built_in_order"),
+        *_not_negative("households", "population"),
+        *_positive("land_area", "floor_area"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     is_temporary: Mapped[bool] = mapped_column(Boolean, default=False)
     property_company_id: Mapped[int | None] = mapped_column(
         ForeignKey("property_companies.id"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(8))  # 小区类型
+    built_from: Mapped[int | None] = mapped_column(Integer)  # 建成年代：起
+    built_to: Mapped[int | None] = mapped_column(Integer)  # 建成年代：止
+    land_area: Mapped[float | None] = mapped_column(Float)  # 占地面积, m²
+    floor_area: Mapped[float | None] = mapped_column(Float)  # 总建筑面积, m²
+    households: Mapped[int | None] = mapped_column(Integer)  # 户数
+    population: Mapped[int | None] = mapped_column(Integer)  # 常住人口（人）
+    basics_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     community: Mapped[Community] = relationship(back_populates="estates")
     property_company: Mapped[PropertyCompany | None] = relationship(back_populates="estates")
     buildings: Mapped[list["Building"]] = relationship(back_populates="estate",

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.audit.operations import record
+from server.buildings.basics import BasicsRefused, company_named, set_property_company
 from server.buildings.importing import ParsedFile, ParsedRow, Rejection
-from server.buildings.models import Building, Community, County, Estate, PropertyCompany, Town
+from server.buildings.models import Building, Community, County, Estate, Town
 from server.buildings.operations import refresh_prescreen
 from server.extensions import db
 
@@ -37,24 +38,37 @@ class RowRejected(Exception):
     """This row cannot be written as it stands; the message (Chinese) says why."""
 
 
+ROW_REFUSALS = (RowRejected, BasicsRefused, SQLAlchemyError)
+
+
+def written_rows(rows: list, write_row, rejected: list, forget=lambda: None):
+    """Each row in a savepoint, all of it or nothing: yields what `write_row(row)` returns for
+    the rows written; a row refused (ROW_REFUSALS) is added to `rejected` with its reason, and
+    `forget()` is called, since what the row added is gone. The caller has already added (and
+    flushed) a write of its own: pysqlite opens the outer transaction only on a write, and would
+    otherwise commit each released savepoint, defeating --dry-run and rollback."""
+    for row in rows:
+        try:
+            with db.session.begin_nested():
+                outcome = write_row(row)
+        except ROW_REFUSALS as error:
+            forget()
+            rejected.append(Rejection(row.row_number, [_reason(error)], row.cells))
+            continue
+        yield outcome
+
+
 def import_buildings(parsed: ParsedFile, *, structure_form, county: County | None = None,
                      source: str = "", actor=None) -> ImportResult:
     """Write every parsed row; rows rejected on reading are carried into the result."""
     result = ImportResult(rejected=list(parsed.rejected))
     record(actor, "building.import", "import", (source or parsed.mapping.name)[:64],
            mapping=parsed.mapping.name, rows=len(parsed.rows) + len(parsed.rejected))
-    # Flushing a write before the first savepoint also makes pysqlite open the outer transaction;
-    # without it SQLite would commit each released savepoint, defeating --dry-run and rollback.
-    db.session.flush()
+    db.session.flush()  # a write before the first savepoint (see written_rows)
     places = _Places(county)
-    for row in parsed.rows:
-        try:
-            with db.session.begin_nested():
-                outcome, building = _import_row(row, places, structure_form, source, actor)
-        except (RowRejected, SQLAlchemyError) as error:
-            places.forget()
-            result.rejected.append(Rejection(row.row_number, [_reason(error)], row.cells))
-            continue
+    for outcome, building in written_rows(
+            parsed.rows, lambda row: _import_row(row, places, structure_form, source, actor),
+            result.rejected, places.forget):
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.prescreened += building.prescreened
     result.rejected.sort(key=lambda rejection: rejection.row_number)
@@ -62,7 +76,7 @@ def import_buildings(parsed: ParsedFile, *, structure_form, county: County | Non
 
 
 def _reason(error: Exception) -> str:
-    if isinstance(error, RowRejected):
+    if not isinstance(error, SQLAlchemyError):
         return str(error)
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     return f"数据库拒绝写入该行：{detail}"
@@ -234,20 +248,10 @@ class _Places:
         if not company_name:
             return estate, None
         company = self._remember(("company", county.id, company_name),
-                                 lambda: self._company(county, company_name))
+                                 lambda: company_named(county.id, company_name))
         if values.get("property_phone"):
             company.phone = values["property_phone"]
-        if estate.property_company_id == company.id:
-            return estate, None
-        before = estate.property_company.name if estate.property_company else None
-        estate.property_company = company
-        return estate, [before, company.name]
-
-    @staticmethod
-    def _company(county: County, name: str) -> PropertyCompany:
-        company = db.session.scalar(select(PropertyCompany).where(
-            PropertyCompany.county_id == county.id, PropertyCompany.name == name))
-        return company or _added(PropertyCompany(county_id=county.id, name=name))
+        return estate, set_property_company(estate, company)
 
 
 def _added(instance):

@@ -9,6 +9,7 @@ import random
 from dataclasses import asdict, dataclass
 
 from forms.facts import build_era
+from server.demo.basics import CommunityBasics, EstateBasics, with_basics
 from server.demo.names import (ADDRESS_PREFIX, AGENCIES, COMMERCIAL, COMMUNITIES, COUNTY_CODE,
                                COUNTY_NAME, DANWEI, NEW, OLD_ESTATE, PROPERTY_COMPANIES,
                                SCATTERED_STREETS, TOWN_CODE, TOWN_KIND, TOWN_NAME, CommunityName)
@@ -61,6 +62,7 @@ class EstatePlan:
     is_temporary: bool
     property_company: str | None
     buildings: tuple[BuildingPlan, ...]
+    basics: EstateBasics | None = None  # filled in by plan_county (basics.py)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class CommunityPlan:
     name: str
     code: str
     estates: tuple[EstatePlan, ...]
+    basics: CommunityBasics | None = None  # filled in by plan_county (basics.py)
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ class CountyPlan:
 
 def plan_county(seed: int = DEFAULT_SEED) -> CountyPlan:
     planner = _Planner(random.Random(seed))
-    communities = tuple(planner.community(i, name) for i, name in enumerate(COMMUNITIES, 1))
+    communities = with_basics(
+        tuple(planner.community(i, name) for i, name in enumerate(COMMUNITIES, 1)), seed)
     return CountyPlan(
         code=COUNTY_CODE, name=COUNTY_NAME, town_code=TOWN_CODE, town_name=TOWN_NAME,
         town_kind=TOWN_KIND, communities=communities,

@@ -71,7 +71,8 @@ def seed_demo_county(plan: CountyPlan) -> SeedSummary:
                        for kind, name in DEMO_UNITS.items())
     estates = [(Estate(community=communities[community_plan.name], name=estate_plan.name,
                        is_temporary=estate_plan.is_temporary,
-                       property_company=companies.get(estate_plan.property_company)),
+                       property_company=companies.get(estate_plan.property_company),
+                       **estate_plan.basics.columns()),
                 estate_plan)
                for community_plan in plan.communities for estate_plan in community_plan.estates]
     db.session.add_all([*companies.values(), *agencies.values(), *(e for e, _ in estates)])
@@ -92,7 +93,7 @@ def seed_demo_county(plan: CountyPlan) -> SeedSummary:
 def _add_places(plan: CountyPlan) -> tuple[County, Town, dict[str, Community]]:
     county = County(code=plan.code, name=plan.name)
     town = Town(county=county, code=plan.town_code, name=plan.town_name, kind=plan.town_kind)
-    communities = {c.name: Community(town=town, code=c.code, name=c.name)
+    communities = {c.name: Community(town=town, code=c.code, name=c.name, **c.basics.columns())
                    for c in plan.communities}
     db.session.add(county)
     db.session.flush()  # companies and agencies refer to the county by id only

@@ -82,6 +82,17 @@ def announce_findings_of_photo(photo, *, session, findings) -> None:
         announce(session, "finding", finding.uuid, finding.building_id)
 
 
+def announce_buildings_of_estate(estate, *, session) -> None:
+    """An estate's property company changed (server.signals.estate_company_changed): each of its
+    buildings now reads otherwise (物业公司, who answers for its problems), so devices pull them
+    again."""
+    building_ids = session.scalars(select(Building.id).where(Building.estate_id == estate.id))
+    rows = [{"kind": "building", "entity_id": str(building_id), "building_id": building_id}
+            for building_id in building_ids]
+    if rows:
+        _insert(session, rows)
+
+
 def announce_carried_over(new_round, *, session) -> None:
     """A round opened (server.signals.round_opened): last round's open problems go to the
     devices again, for the workers to follow up."""

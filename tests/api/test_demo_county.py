@@ -11,7 +11,7 @@ from server.accounts.models import Role, User
 from server.appraisals.disagreement import disagreeing_findings
 from server.appraisals.documents import document_store
 from server.appraisals.models import Appraisal
-from server.buildings.models import Building, County, Estate
+from server.buildings.models import ESTATE_KINDS, Building, Community, County, Estate
 from server.demo.county import DEFAULT_SEED, plan_county
 from server.demo.fieldwork import plan_fieldwork
 from server.demo.seed import DEMO_PASSWORD
@@ -144,6 +144,36 @@ def test_plan_coordinates_lie_around_xiaxian(plan):
     assert all(35.10 < b.latitude < 35.18 and 111.18 < b.longitude < 111.26 for b in plan.buildings)
 
 
+def test_plan_gives_every_estate_basics_that_agree_with_its_buildings(plan):
+    for estate in plan.estates:
+        basics = estate.basics
+        assert basics.kind in ESTATE_KINDS, estate.name
+        assert (basics.built_from, basics.built_to) == (
+            min(b.year_built for b in estate.buildings), max(b.year_built for b in estate.buildings))
+        assert basics.households == sum(b.households for b in estate.buildings)
+        assert 2.3 * basics.households <= basics.population <= 3.0 * basics.households
+        assert 0.6 <= basics.floor_area / basics.land_area <= 3.2  # a plausible plot ratio
+
+
+def test_plan_gives_temporary_estates_self_built_or_other_kinds_and_work_units_dormitories(plan):
+    temporary = [e for e in plan.estates if e.is_temporary]
+    assert {e.basics.kind for e in temporary} <= {"自建房", "其他"}
+    assert all(e.property_company is None for e in temporary)
+    assert {e.basics.kind for e in plan.estates if e.kind == "danwei"} == {"单位宿舍"}
+    assert {e.basics.kind for e in plan.estates if e.kind == "commercial"} == {"商品房"}
+
+
+def test_plan_gives_every_community_basics_covering_its_estates(plan):
+    contacts = [c.basics.contact_name for c in plan.communities]
+    assert len(set(contacts)) == len(contacts)
+    for community in plan.communities:
+        basics = community.basics
+        assert basics.households >= sum(e.basics.households for e in community.estates)
+        assert basics.population >= sum(e.basics.population for e in community.estates)
+        assert 400_000 <= basics.area < 1_500_000
+        assert basics.contact_phone.startswith("0359-85") and len(basics.contact_phone) == 12
+
+
 def test_plan_is_the_same_for_the_same_seed():
     assert plan_county(7) == plan_county(7)
 
@@ -167,6 +197,13 @@ def test_create_writes_the_plan_for_the_seed(demo_create):
     expected = plan_county(5)
     assert count(Estate) == len(expected.estates)
     assert count(Building) == len(expected.buildings)
+    stored = {e.name: (e.kind, e.built_from, e.built_to, e.land_area, e.floor_area, e.households,
+                       e.population) for e in db.session.scalars(select(Estate))}
+    assert stored == {e.name: tuple(e.basics.columns().values()) for e in expected.estates}
+    communities = {c.name: (c.households, c.population, c.area, c.contact_name, c.contact_phone)
+                   for c in db.session.scalars(select(Community))}
+    assert communities == {c.name: tuple(c.basics.columns().values())
+                           for c in expected.communities}
 
 
 def test_create_opens_the_current_2024_round(demo_create):

@@ -138,3 +138,65 @@ def test_the_counting_rules_migration_goes_back_to_kept_booleans(upgraded_with_e
     assert kept == {(1, 3): False, (1, 4): True, (2, 2): False, (3, 5): True, (3, 1): True}
     findings = db.session.scalar(sa.text("SELECT count(*) FROM findings"))
     assert findings == 2  # the appraisal's finding is gone with the column
+
+
+BEFORE_BASICS, BASICS = "d0cc32b694a7", "e5b7c3a1d904"
+ESTATE_BASICS = ("kind", "built_from", "built_to", "land_area", "floor_area", "households",
+                 "population", "basics_version")
+COMMUNITY_BASICS = ("households", "population", "area", "contact_name", "contact_phone",
+                    "basics_version")
+REFUSED_BASICS = [
+    "UPDATE estates SET kind = '别墅'",
+    "UPDATE estates SET built_from = 1899",
+    "UPDATE estates SET built_to = 2101",
+    "UPDATE estates SET built_from = 1995, built_to = 1990",
+    "UPDATE estates SET households = -1",
+    "UPDATE estates SET population = -1",
+    "UPDATE estates SET land_area = 0",
+    "UPDATE estates SET floor_area = -5",
+    "UPDATE communities SET households = -1",
+    "UPDATE communities SET population = -1",
+    "UPDATE communities SET area = 0",
+]
+
+
+def test_basics_migration_adds_empty_basics_checks_them_and_downgrades_keeping_the_places(
+        scratch_database_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_database_url,
+                      "SECRET_KEY": "test", "LOUJIAN_MEDIA_DIR": str(tmp_path / "media")})
+    with app.app_context():
+        upgrade(revision=BEFORE_BASICS)
+        for statement in EVIDENCE[:4]:  # county, town, community, estate
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        upgrade(revision=BASICS)
+        estate = db.session.execute(sa.text(f"SELECT {', '.join(ESTATE_BASICS)} FROM estates"))
+        community = db.session.execute(sa.text(
+            f"SELECT {', '.join(COMMUNITY_BASICS)} FROM communities"))
+        assert estate.one() == (None,) * 7 + (0,) and community.one() == (None,) * 5 + (0,)
+        db.session.commit()
+        refused = []
+        for statement in REFUSED_BASICS:
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+            except sa.exc.IntegrityError:
+                refused.append(statement)
+        assert refused == REFUSED_BASICS
+        db.session.execute(sa.text(
+            "UPDATE estates SET kind = '房改房', built_from = 1985, built_to = 1992, "
+            "land_area = 30000, floor_area = 38000, households = 640, population = 1820"))
+        db.session.commit()
+        downgrade(revision=BEFORE_BASICS)
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("estates")}
+        community_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("communities")}
+        assert columns == {"id", "community_id", "name", "is_temporary", "property_company_id"}
+        assert community_columns == {"id", "town_id", "code", "name"}
+        kept = db.session.execute(sa.text("SELECT name FROM estates")).scalars().all()
+        assert kept == ["达明新村"]
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(sa.text("SELECT kind, basics_version FROM estates")).one() == (
+            None, 0)
+        db.session.remove()
+        db.engine.dispose()
