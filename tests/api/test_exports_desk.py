@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from server.accounts.models import Role
+from server.extensions import db
 
 
 @pytest.fixture
@@ -133,12 +134,26 @@ def test_estate_table_groups_by_community_and_never_prints_0_for_not_surveyed(
         sign_in, reviewer, stairwell_problems):
     rows = sheet_rows(sign_in(reviewer).get("/desk/exports/estate-indicators.xlsx"))
     header = rows[1]
-    assert header[:5] == ["序号", "街道/镇", "社区", "小区", "楼栋数"]
+    assert header[:10] == ["序号", "街道/镇", "社区", "小区", "小区类型", "建成年代", "户数", "常住人口",
+                           "物业公司", "楼栋数"]
     estate = rows[2]
-    assert estate[3:5] == ["达明新村", 4]
+    assert estate[3] == "达明新村" and estate[header.index("楼栋数")] == 4
     assert estate[header.index("存在楼道安全隐患的住宅数量（栋）")] == 3
     assert estate[header.index("存在使用安全隐患的住宅数量（栋）")] == "未调查"
     assert rows[3][3] == "合计"
+
+
+def test_estate_table_carries_each_estates_basics(sign_in, reviewer, stairwell_problems):
+    estate = stairwell_problems
+    estate.kind, estate.built_from, estate.built_to = "房改房", 1985, 1992
+    estate.households, estate.population = 640, 1820
+    db.session.commit()
+    rows = sheet_rows(sign_in(reviewer).get("/desk/exports/estate-indicators.xlsx"))
+    header, row = rows[1], dict(zip(rows[1], rows[2]))
+    assert (row["小区类型"], row["建成年代"], row["户数"], row["常住人口"], row["物业公司"]) == \
+        ("房改房", "1985—1992年", 640, 1820, "无物业")
+    subtotal = dict(zip(header, rows[3]))
+    assert (subtotal["户数"], subtotal["常住人口"]) == (640, 1820)
 
 
 def test_county_table_shows_pending_and_coverage_beside_the_count(sign_in, reviewer,

@@ -85,8 +85,8 @@ def table_counts(client, community) -> dict[int, int]:
     sheet = workbook(client, f"/desk/exports/estate-indicators.xlsx?community={community.id}")
     rows = list(sheet["指标调查表"].iter_rows(values_only=True))
     header, total = rows[1], next(r for r in rows[2:] if r[3] == "合计")
-    return {n: total[5 + k] if isinstance(total[5 + k], int) else 0
-            for k, n in enumerate(numbers())}
+    values = {i["number"]: total[header.index(i["name"])] for i in indicator_list("2024")}
+    return {n: value if isinstance(value, int) else 0 for n, value in values.items()}
 
 
 def list_results(client, community, kind: str) -> dict[int, int]:
