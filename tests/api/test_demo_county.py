@@ -26,6 +26,8 @@ from server.photos.operations import photo_store
 from server.catalog import form_registry, round_by_code
 from server.surveys.models import Submission, SurveyRound
 from sync import lifecycle
+from tests.api.outputs import (drill_down_buildings, ledger_buildings, list_results, numbers,
+                               table_counts)
 from sync.china_time import CHINA_TIME as CHINA
 from sync.china_time import china_today
 
@@ -376,3 +378,20 @@ def test_building_statuses_agree_with_the_counting_rule(seeded):
                                   .where(BuildingStatus.round_id == survey_round.id)).all())
     derived = evidence_states(survey_round.id, survey_round.system)
     assert kept and kept == set(db.session.execute(derived).all())
+
+
+def test_the_demos_table_lists_ledger_and_drill_downs_agree_to_the_building(reviewer_client):
+    communities = db.session.scalars(select(Community)).all()
+    checked = 0
+    for community in communities:
+        table = table_counts(reviewer_client, community)
+        problems = list_results(reviewer_client, community, "problems")
+        suggestions = list_results(reviewer_client, community, "suggestions")
+        ledger = ledger_buildings(reviewer_client, community)
+        for n in numbers():
+            behind = drill_down_buildings(reviewer_client, community, n)
+            assert behind == ledger[n], (community.name, n)
+            assert table[n] == problems.get(n, 0) == suggestions.get(n, 0) == len(behind), \
+                (community.name, n)
+            checked += len(behind)
+    assert checked > 40  # the demo's confirmed problems, hazard appraisal included

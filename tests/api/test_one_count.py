@@ -4,18 +4,18 @@ length — each read from what the bureau downloads or opens, not from the funct
 import csv
 import io
 import random
-import re
 from datetime import date
 
 import pytest
-from openpyxl import load_workbook
 
 from server.accounts.models import Role
 from server.appraisals.findings import follow_appraisal
 from server.appraisals.models import Appraisal
-from server.catalog import form_registry, indicator_list
+from server.catalog import form_registry
 from server.extensions import db
 from sync import lifecycle
+from tests.api.outputs import (drill_down_length, ledger_counts, list_results, numbers,
+                               table_counts)
 
 COMMUNITIES, ESTATES, BUILDINGS = 2, 2, 5
 SEEDS = range(8)
@@ -72,49 +72,6 @@ def _random_evidence(rng, building, questions, make_finding, agency, survey_roun
         db.session.add(appraisal)
         db.session.flush()
         follow_appraisal(appraisal)
-
-
-def workbook(client, path):
-    response = client.get(path)
-    assert response.status_code == 200, response.data[:300]
-    return load_workbook(io.BytesIO(response.data))
-
-
-def table_counts(client, community) -> dict[int, int]:
-    """The 1表's 合计 row of the community: indicator → its count (未调查/不适用: 0)."""
-    sheet = workbook(client, f"/desk/exports/estate-indicators.xlsx?community={community.id}")
-    rows = list(sheet["指标调查表"].iter_rows(values_only=True))
-    header, total = rows[1], next(r for r in rows[2:] if r[3] == "合计")
-    values = {i["number"]: total[header.index(i["name"])] for i in indicator_list("2024")}
-    return {n: value if isinstance(value, int) else 0 for n, value in values.items()}
-
-
-def list_results(client, community, kind: str) -> dict[int, int]:
-    """The result column of each indicator block of the community's sheet."""
-    sheet = workbook(client, f"/desk/exports/{kind}.xlsx?community={community.id}").active
-    names = {i["name"]: i["number"] for i in indicator_list("2024")}
-    return {names[row[1]]: row[2] for row in sheet.iter_rows(min_row=3, values_only=True)
-            if row[1] is not None}
-
-
-def ledger_counts(client, community) -> dict[int, int]:
-    response = client.get(f"/desk/exports/building-ledger.csv?community={community.id}")
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    header = rows[0]
-    return {n: sum(1 for row in rows[1:] if row[header.index(f"{n}.{short}")] == "是")
-            for n, short in ((i["number"], i["short_name"]) for i in indicator_list("2024"))}
-
-
-def drill_down_length(client, community, indicator: int) -> int:
-    text = client.get(f"/desk/ledger/indicators/{indicator}/buildings?level=community"
-                      f"&id={community.id}").get_data(as_text=True)
-    listed = int(re.search(r"计入指标共 (\d+) 栋", text).group(1))
-    assert text.count('<tr><td class="num">') == listed
-    return listed
-
-
-def numbers():
-    return [i["number"] for i in indicator_list("2024")]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
