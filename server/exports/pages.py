@@ -82,7 +82,7 @@ def download(kind, file_format, query):
     if kind in ("problems", "suggestions"):
         planning = planning_of(g.user, survey_round)
         sheets = list_sheets(g.user, survey_round, names, kind, name, planning,
-                             community_id=community_id)
+                             community_id=community_id)  # read as the file is written
         return workbook_download(filename, file_format, sheets, csv_table=(
             ["街道/镇", "社区", *(PROBLEM_HEADER if kind == "problems" else SUGGESTION_HEADER)],
             flat_rows(g.user, survey_round, names, kind, planning, community_id=community_id)))

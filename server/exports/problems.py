@@ -279,45 +279,51 @@ def _unmerged(rows):
 
 
 def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], kind: str,
-                title: str, planning, *, community_id=None) -> list[Sheet]:
-    """A 社区 sheet each (a county summary first when the list spans several 社区)."""
+                title: str, planning, *, community_id=None) -> Iterator[Sheet]:
+    """A 社区 sheet each, then (when the list spans several 社区) the county's 汇总: yielded one
+    at a time, each 社区's blocks read only when its sheet is written, so a county's list holds
+    one 社区 in memory."""
     header, widths = ((PROBLEM_HEADER, PROBLEM_WIDTHS) if kind == "problems"
                       else (SUGGESTION_HEADER, SUGGESTION_WIDTHS))
-
-    def rows_of(blocks):
-        return problem_rows(blocks, names) if kind == "problems" \
+    summary = Summary()
+    for (_, town, community), blocks in community_blocks(
+            user, survey_round, community_id=community_id, units=planning.units):
+        summary.add(community, blocks)
+        rows = problem_rows(blocks, names) if kind == "problems" \
             else suggestion_rows(blocks, names, planning.plans)
-
-    communities = list(community_blocks(user, survey_round, community_id=community_id,
-                                        units=planning.units))
-    sheets = []
+        yield Sheet(community, f"{title}（{town}{community_label(community)}）", header, rows,
+                    widths)
     if community_id is None:
-        sheets.append(Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER,
-                            summary_rows(communities, names), SUMMARY_WIDTHS))
-    for (_, town, community), blocks in communities:
-        sheets.append(Sheet(community, f"{title}（{town}{community_label(community)}）", header,
-                            rows_of(blocks), widths))
-    if not communities and community_id is not None:
-        sheets.append(Sheet("无问题", title, header, [], widths))
-    return sheets
+        yield Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER, summary.rows(names),
+                    SUMMARY_WIDTHS)
+    elif not summary.communities:
+        yield Sheet("无问题", title, header, [], widths)
 
 
-def summary_rows(communities, names: dict[int, str]):
-    """Per indicator across the 社区: its result and, per check item, where."""
-    by_indicator: dict[int, dict[str, list]] = {}
-    results: dict[int, int] = {}
-    for (_, _, community), blocks in communities:
+class Summary:
+    """Per indicator across the 社区: its result and, per check item, where (汇总)."""
+
+    def __init__(self):
+        self.by_indicator: dict[int, dict[str, list]] = {}
+        self.results: dict[int, int] = {}
+        self.communities = 0
+
+    def add(self, community: str, blocks: list[Block]) -> None:
+        self.communities += 1
         for block in blocks:
-            results[block.indicator] = results.get(block.indicator, 0) + block.buildings
+            self.results[block.indicator] = self.results.get(block.indicator, 0) \
+                + block.buildings
             for item in block.items:
-                by_indicator.setdefault(block.indicator, {}).setdefault(
+                self.by_indicator.setdefault(block.indicator, {}).setdefault(
                     item.check_item, []).append((community, len(item.building_ids)))
-    for serial, indicator in enumerate(sorted(by_indicator), 1):
-        items = by_indicator[indicator]
-        for n, (check_item, places) in enumerate(items.items(), 1):
-            total = sum(count for _, count in places)
-            where = "、".join(f"{community_label(community)}{count}栋"
-                              for community, count in places)
-            yield [*_indicator_cells(serial, names.get(indicator, indicator), results[indicator],
-                                     len(items), n == 1),
-                   f"（{n}）共{total}栋住宅存在{check_item}", where]
+
+    def rows(self, names: dict[int, str]):
+        for serial, indicator in enumerate(sorted(self.by_indicator), 1):
+            items = self.by_indicator[indicator]
+            for n, (check_item, places) in enumerate(items.items(), 1):
+                total = sum(count for _, count in places)
+                where = "、".join(f"{community_label(community)}{count}栋"
+                                  for community, count in places)
+                yield [*_indicator_cells(serial, names.get(indicator, indicator),
+                                         self.results[indicator], len(items), n == 1),
+                       f"（{n}）共{total}栋住宅存在{check_item}", where]

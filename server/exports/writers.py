@@ -144,14 +144,15 @@ def streamed_download(filename: str, file_format: str, title: str, header: list[
     return workbook_download(filename, file_format, [Sheet(title, title, header, rows, widths)])
 
 
-def workbook_download(filename: str, file_format: str, sheets: list[Sheet],
+def workbook_download(filename: str, file_format: str, sheets: Iterable[Sheet],
                       csv_table: tuple[list[str], Iterable[list]] | None = None) -> Response:
     """The sheets as XLSX, or as CSV the one table `csv_table` (header, rows) or else the first
     sheet (CSV has no sheets)."""
     if file_format == "xlsx":
         chunks = workbook_chunks(sheets)
     else:
-        header, rows = csv_table or (sheets[0].header, sheets[0].rows)
+        first = next(iter(sheets))
+        header, rows = csv_table or (first.header, first.rows)
         chunks = csv_chunks(header, rows)
     response = Response(stream_with_context(chunks), mimetype=FORMATS[file_format])
     full_name = f"{filename}.{file_format}"

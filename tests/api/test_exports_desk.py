@@ -37,7 +37,7 @@ def test_problem_list_has_a_sheet_per_community_in_the_manuals_layout(
         sign_in, reviewer, stairwell_problems):
     response = sign_in(reviewer).get("/desk/exports/problems.xlsx")
     community = stairwell_problems.community.name
-    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["汇总", community]
+    assert load_workbook(io.BytesIO(response.data)).sheetnames == [community, "汇总"]
     rows = sheet_rows(response, community)
     assert "住房维度体检问题清单" in rows[0][0] and community in rows[0][0]
     assert rows[1] == ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
