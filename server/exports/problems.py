@@ -130,12 +130,14 @@ def _per_building_items(user: User, survey_round: SurveyRound, community_id):
                              for rank, d in enumerate(manual_terms.DIFFICULTY_ORDER)],
                            else_=len(manual_terms.DIFFICULTY_ORDER))
     previous = aliased(Finding)
-    carried = (exists().where(previous.round_id == survey_round.previous_round.id,
+    # Plain columns only: the rows are read while the file streams, after the request's session
+    # has ended, so the round is detached and cannot load a relationship.
+    carried = (exists().where(previous.round_id == survey_round.previous_round_id,
                               previous.building_id == Finding.building_id,
                               previous.indicator == Finding.indicator,
                               previous.check_item == Finding.check_item,
                               previous.status.in_(lifecycle.CONFIRMED))
-               if survey_round.previous_round is not None else None)
+               if survey_round.previous_round_id is not None else None)
     stmt = (
         select(Community.id.label("community_id"), Town.name.label("town"),
                Community.name.label("community"), Finding.indicator, Finding.check_item,

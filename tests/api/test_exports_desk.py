@@ -1,5 +1,6 @@
 """The standard exports: template columns, correct Chinese, XLSX that opens, CSV with a BOM."""
 import csv
+import threading
 import io
 from urllib.parse import quote
 
@@ -336,3 +337,28 @@ def test_desk_bench_downloads_the_photo_zip_of_the_community_with_most_photos(
     figures = desk_bench.download_photo_zip(client, large.id)
     original = len(app.extensions[STORE_EXTENSION].variants["original"])
     assert figures["photo_zip_mb"] * 1e6 > 3 * original  # three originals, three stamped copies
+
+
+@pytest.mark.parametrize("kind", ["problems", "suggestions", "estate-indicators",
+                                  "building-ledger", "completion", "county-indicators"])
+def test_an_export_streams_after_the_requests_session_has_ended(app, reviewer,
+                                                                 stairwell_problems, kind):
+    """As under gunicorn: no app context outside the request, so the rows are read after the
+    request's session is gone (a lazy load of anything the handler loaded fails then)."""
+    done = []
+
+    def download():
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["user_id"], session["epoch"] = reviewer_id, epoch
+        response = client.get(f"/desk/exports/{kind}.xlsx", buffered=False)
+        done.append((response.status_code, b"".join(response.response)))
+        response.close()
+
+    reviewer_id, epoch = reviewer.id, reviewer.session_epoch
+    db.session.commit()
+    thread = threading.Thread(target=download)
+    thread.start()
+    thread.join()
+    status, body = done[0]
+    assert status == 200 and load_workbook(io.BytesIO(body)).sheetnames
