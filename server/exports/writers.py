@@ -1,8 +1,10 @@
 """Streaming writers: rows in, bytes out, in constant memory whatever the number of rows.
 
 XLSX: openpyxl's write-only mode keeps one row in memory and spools the sheet to a temporary
-file; the finished file is then streamed in chunks. CSV: UTF-8 with a BOM, so Excel opens the
-Chinese correctly, yielded as it is written.
+file; the finished file is then streamed in chunks. The sheet is laid out to print (wrapped
+text, widths from the first rows, row heights, a frame, an autofilter: print_layout.py), which
+reads a bounded number of rows ahead and keeps nothing per row. CSV: UTF-8 with a BOM, so Excel
+opens the Chinese correctly, yielded as it is written.
 
 Text from the field is data, never a formula: in XLSX a text starting with "=" is written as a
 text cell (openpyxl would otherwise store it as a formula); in CSV, which has no cell types, a
@@ -12,42 +14,58 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from copy import copy
+from itertools import chain, islice
 from urllib.parse import quote
 
 from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
+
+from server.exports import print_layout
 
 CHUNK = 64 * 1024
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}
+_THIN = Side(style="thin")
+_FRAME = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_STYLE = {"font": Font(bold=True), "border": _FRAME,
+                "alignment": Alignment(wrap_text=True, horizontal="center", vertical="center")}
+BODY_STYLE = {"border": _FRAME, "alignment": Alignment(wrap_text=True, vertical="top")}
 
 
 def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
                 widths: dict[int, int] | None = None) -> Iterator[bytes]:
+    """The sheet as it prints (print_layout.py): columns sized from the first rows (`widths`,
+    1-based, where the caller knows better), texts wrapped in rows as tall as they need, a
+    frame around every cell and an autofilter on the header."""
+    rows = iter(rows)
+    sample = list(islice(rows, print_layout.SAMPLE_ROWS))  # bounded: constant memory
+    column_widths = print_layout.column_widths(header, sample, widths)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    for column, width in {**header_widths(header), **(widths or {})}.items():
-        sheet.column_dimensions[_letter(column)].width = width
+    for column, width in enumerate(column_widths, 1):
+        sheet.column_dimensions[_letter(column)].width = round(width, 1)
     _print_on_landscape_pages(sheet)
-    bold = Font(bold=True)
     title_cell = WriteOnlyCell(sheet, value=title)
     title_cell.font = Font(bold=True, size=14)
-    sheet.append([title_cell])
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, value) for value in row])
+    _append(sheet, 1, [title_cell], print_layout.TITLE_HEIGHT)
+    heading, body = _cell_maker(sheet, HEADER_STYLE), _cell_maker(sheet, BODY_STYLE)
+    _append(sheet, 2, [heading(name) for name in header],
+            print_layout.row_height(header, column_widths, bold=True))
+    row_number = 2
+    for row in chain(sample, rows):
+        row_number += 1
+        values = [_xlsx_value(value) for value in row]
+        _append(sheet, row_number, [body(value) for value in values],
+                print_layout.row_height(values, column_widths))
+    sheet.auto_filter.ref = f"A2:{_letter(len(header))}{row_number}"
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
@@ -55,9 +73,42 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
             yield chunk
 
 
-def header_widths(header: list[str]) -> dict[int, int]:
-    """A column as wide as its header (a Chinese character takes about two units), at least 8."""
-    return {column: max(8, 2 * len(name) + 2) for column, name in enumerate(header, 1)}
+class _FittedRow(RowDimension):
+    """A row height without customHeight: the height the text needs, which a spreadsheet may
+    fit again when the text is edited (openpyxl marks every height it writes as custom)."""
+
+    __fields__ = tuple(f for f in RowDimension.__fields__ if f != "customHeight")
+
+
+def _append(sheet, row_number: int, cells: list, height: float | None) -> None:
+    """Appends a row with its height. The height is dropped once written: write-only mode
+    keeps nothing else per row, and neither may this."""
+    if height is None:
+        sheet.append(cells)
+        return
+    sheet.row_dimensions[row_number] = _FittedRow(sheet, index=row_number, ht=height)
+    sheet.append(cells)
+    del sheet.row_dimensions[row_number]
+
+
+def _cell_maker(sheet, style: dict):
+    """Makes cells of one style. The style is registered with the workbook once, on a model
+    cell, and its indices copied to each cell: setting it cell by cell looks it up again every
+    time, which would triple the time a county's file takes."""
+    model = WriteOnlyCell(sheet)
+    for name, setting in style.items():
+        setattr(model, name, setting)
+
+    def cell(value) -> WriteOnlyCell:
+        made = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value[:1] == "=":
+            made.data_type = "s"  # text, even though it starts with "=" (openpyxl: a formula)
+        style = copy(model._style)
+        if made.has_style:  # a date's number format, set with its value
+            style.numFmtId = made._style.numFmtId
+        made._style = style
+        return made
+    return cell
 
 
 def _print_on_landscape_pages(sheet) -> None:
@@ -107,19 +158,12 @@ def csv_value(value):
     return value
 
 
-def _xlsx_value(sheet, value):
+def _xlsx_value(value):
     if not isinstance(value, str):
         return value
     # XML 1.0 cannot hold most control characters; openpyxl would raise mid-stream, after the
     # 200 went out, leaving a truncated file. A stray one from the field is dropped instead.
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return _text_cell(sheet, value) if value[:1] == "=" else value
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # text, even though it starts with "="
-    return cell
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _letter(column: int) -> str:
