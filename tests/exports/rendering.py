@@ -11,12 +11,14 @@ whitespace removed (a wrapped text is drawn line by line), must appear there as 
 cells hold it. A short text can be found inside a longer one: the check proves long texts
 whole, which is where cutting happens.
 
-Needs Debian's libreoffice-calc-nogui and poppler-utils (`make test-system-packages`): a missing
-tool fails the test, it never skips it."""
+Needs Debian's libreoffice-calc-nogui, poppler-utils and two fonts (`make test-system-packages`):
+a missing tool fails the test, it never skips it."""
+import contextlib
 import io
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -27,6 +29,9 @@ from openpyxl import load_workbook
 
 TOOLS = {"soffice": "libreoffice-calc-nogui", "pdfinfo": "poppler-utils",
          "pdftocairo": "poppler-utils", "pdftotext": "poppler-utils", "pdftoppm": "poppler-utils"}
+# Chinese rather than empty boxes; Calibri's metrics (the exports' font), so that columns are
+# laid out as in Excel
+FONTS = {"WenQuanYi Micro Hei": "fonts-wqy-microhei", "Carlito": "fonts-crosextra-carlito"}
 CONVERT_SECONDS = 180  # a first start builds LibreOffice's profile; two cores shared with pytest
 RENDERS = Path("/tmp/loujian-renders")
 
@@ -46,7 +51,10 @@ class Rendered:
 
 
 def require_tools() -> None:
-    missing = sorted({package for tool, package in TOOLS.items() if not shutil.which(tool)})
+    missing = {package for tool, package in TOOLS.items() if not shutil.which(tool)}
+    fonts = run("fc-list", ":", "family") if shutil.which("fc-list") else ""
+    missing |= {package for family, package in FONTS.items() if family not in fonts}
+    missing = sorted(missing)
     if missing:
         pytest.fail(f"Debian's {' and '.join(missing)} needed to render the exports: "
                     "run `make test-system-packages`", pytrace=False)
@@ -54,16 +62,15 @@ def require_tools() -> None:
 
 class Renderer:
     """Converts with one LibreOffice profile of its own (so that parallel runs, each with its
-    own, never share one), writing each rendering to its own folder."""
+    own, never share one), writing each rendering to a folder named after it."""
 
     def __init__(self, profile: Path, renders: Path = RENDERS):
         require_tools()
         self.profile, self.renders = profile, renders
 
     def render(self, data: bytes, name: str, png_pages: int = 2, dpi: int = 110) -> Rendered:
-        folder = self.renders / re.sub(r"[^\w.-]+", "_", name)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        self.renders.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".rendering-", dir=self.renders))
         source = folder / "export.xlsx"
         source.write_bytes(data)
         pdf = self._convert(source)
@@ -73,8 +80,14 @@ class Renderer:
         visible = folder / "visible.pdf"  # the glyphs that show, without the clipped ones
         run("pdftocairo", "-pdf", str(pdf), str(visible))
         text = run("pdftotext", "-raw", str(visible), "-")
+        # In place of the test's last rendering; should another run (the suite on the other
+        # database, say) put its own there meanwhile, this one stays where it was made.
+        named = self.renders / re.sub(r"[^\w.-]+", "_", name)
+        shutil.rmtree(named, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder = folder.rename(named)
         print(f"rendered {name}: {len(sizes)} pages, PNGs in {folder}")
-        return Rendered(pdf, len(sizes), sizes, sorted(folder.glob("page-*.png")),
+        return Rendered(folder / pdf.name, len(sizes), sizes, sorted(folder.glob("page-*.png")),
                         text.split("\f")[:len(sizes)], missing_cells(data, text))
 
     def _convert(self, source: Path) -> Path:
