@@ -38,7 +38,7 @@ PAGE_WIDTH, SMALLEST_SCALE, NARROWEST = 140, 0.5, 16
 WIDE_CHAR, NARROW_CHAR = 2.15, 1.1  # 11 pt at 96 dpi: 15 px of a 7 px unit
 LINE_HEIGHT, ROW_MARGIN = 15.0, 2.0  # points, for 11 pt text
 HIGHEST_ROW = 409.0  # Excel's limit
-TITLE_HEIGHT = 24.0  # a 14 pt title
+TITLE_SIZE, TITLE_LINE = 14, 20.0  # points
 BOLD = 1.1  # bold text is that much wider
 
 # A line may break before any wide character, but not before closing punctuation (which stays
@@ -47,6 +47,7 @@ BOLD = 1.1  # bold text is that much wider
 _WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf" \
         "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
 _CLOSING = "，。、；：？！）》」』】〕〉”’…·%％"
+_FROM_1100 = re.compile("[\u1100-\U0010ffff]")
 _BREAK = re.compile(rf"[\s{_WIDE}]")
 _TOKENS = re.compile(rf"\s+|[{_WIDE}][{re.escape(_CLOSING)}]*|[^\s{_WIDE}]+")
 
@@ -57,10 +58,12 @@ def char_width(char: str) -> float:
 
 
 def text_width(text: str) -> float:
-    """The width of the text's longest line, in column-width units."""
+    """The width of the text's longest line, in column-width units (a fast estimate: any
+    character from U+1100 on as wide, which the rare narrow ones there only overstate)."""
     if text.isascii():
         return NARROW_CHAR * max(map(len, text.split("\n")))
-    return max(sum(map(char_width, line)) for line in text.split("\n"))
+    return max(NARROW_CHAR * len(line) + (WIDE_CHAR - NARROW_CHAR) * _FROM_1100.subn("", line)[1]
+               for line in text.split("\n"))
 
 
 def shown(value) -> str:
@@ -145,3 +148,8 @@ def row_height(values: list, widths: list[float], bold: bool = False) -> float |
                 "\n" in value or text_width(value) * factor > width - CELL_PADDING):
             lines = max(lines, line_count(value, width, factor))
     return None if lines == 1 else min(lines * LINE_HEIGHT + ROW_MARGIN, HIGHEST_ROW)
+
+
+def title_height(title: str, width: float) -> float:
+    """The height (points) of the title row, the title wrapped across the table's width."""
+    return line_count(title, width, factor=TITLE_SIZE / 11 * BOLD) * TITLE_LINE + 4

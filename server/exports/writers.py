@@ -22,7 +22,7 @@ from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -33,18 +33,20 @@ BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}
-_THIN = Side(style="thin")
-_FRAME = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_STYLE = {"font": Font(bold=True), "border": _FRAME,
+TITLE_STYLE = {"font": Font(bold=True, size=print_layout.TITLE_SIZE),
+               "alignment": Alignment(wrap_text=True, horizontal="center", vertical="center")}
+HEADER_STYLE = {"font": Font(bold=True),
                 "alignment": Alignment(wrap_text=True, horizontal="center", vertical="center")}
-BODY_STYLE = {"border": _FRAME, "alignment": Alignment(wrap_text=True, vertical="top")}
+# A row of several lines: its texts wrap, and every cell starts at the top. A row of one line
+# needs no style (plain values are written at twice the speed of styled cells).
+WRAPPED_STYLE = {"alignment": Alignment(wrap_text=True, vertical="top")}
 
 
 def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
                 widths: dict[int, int] | None = None) -> Iterator[bytes]:
     """The sheet as it prints (print_layout.py): columns sized from the first rows (`widths`,
-    1-based, where the caller knows better), texts wrapped in rows as tall as they need, a
-    frame around every cell and an autofilter on the header."""
+    1-based, where the caller knows better), texts wrapped in rows as tall as they need, the
+    grid printed and an autofilter on the header."""
     rows = iter(rows)
     sample = list(islice(rows, print_layout.SAMPLE_ROWS))  # bounded: constant memory
     column_widths = print_layout.column_widths(header, sample, widths)
@@ -53,18 +55,21 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list],
     for column, width in enumerate(column_widths, 1):
         sheet.column_dimensions[_letter(column)].width = round(width, 1)
     _print_on_landscape_pages(sheet)
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = Font(bold=True, size=14)
-    _append(sheet, 1, [title_cell], print_layout.TITLE_HEIGHT)
-    heading, body = _cell_maker(sheet, HEADER_STYLE), _cell_maker(sheet, BODY_STYLE)
+    _append(sheet, 1, [_cell_maker(sheet, TITLE_STYLE)(title)],
+            print_layout.title_height(title, sum(column_widths)))
+    # across the table: centred over it, and wrapped rather than cut at the page's edge
+    sheet.merged_cells.add(f"A1:{_letter(len(header))}1")
+    heading, wrapped = _cell_maker(sheet, HEADER_STYLE), _cell_maker(sheet, WRAPPED_STYLE)
+    plain = _plain(sheet)
     _append(sheet, 2, [heading(name) for name in header],
             print_layout.row_height(header, column_widths, bold=True))
     row_number = 2
     for row in chain(sample, rows):
         row_number += 1
         values = [_xlsx_value(value) for value in row]
-        _append(sheet, row_number, [body(value) for value in values],
-                print_layout.row_height(values, column_widths))
+        height = print_layout.row_height(values, column_widths)
+        make = plain if height is None else wrapped
+        _append(sheet, row_number, [None if v is None else make(v) for v in values], height)
     sheet.auto_filter.ref = f"A2:{_letter(len(header))}{row_number}"
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
@@ -100,14 +105,26 @@ def _cell_maker(sheet, style: dict):
         setattr(model, name, setting)
 
     def cell(value) -> WriteOnlyCell:
-        made = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and value[:1] == "=":
-            made.data_type = "s"  # text, even though it starts with "=" (openpyxl: a formula)
+        made = _text_cell(sheet, value)
         style = copy(model._style)
         if made.has_style:  # a date's number format, set with its value
             style.numFmtId = made._style.numFmtId
         made._style = style
         return made
+    return cell
+
+
+def _plain(sheet):
+    """A row's value as it is, but a text starting with "=" as a text cell."""
+    def plain(value):
+        return _text_cell(sheet, value) if isinstance(value, str) and value[:1] == "=" else value
+    return plain
+
+
+def _text_cell(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value[:1] == "=":
+        cell.data_type = "s"  # text, even though it starts with "=" (openpyxl: a formula)
     return cell
 
 
@@ -119,6 +136,7 @@ def _print_on_landscape_pages(sheet) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_title_rows = "2:2"
+    sheet.print_options.gridLines = True
     sheet.freeze_panes = "A3"
 
 
