@@ -33,12 +33,18 @@ serve:
 	PORT=$(PORT) $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - "server:create_app()"
 
 # What the tests need from Debian (never from a test tool's download), installed when missing:
-# Chromium for the browser tests, a CJK font so their screenshots show Chinese rather than empty
-# boxes, and Node for the JavaScript tests (tests/js/, run by tests/unit/test_js_parity.py).
+# Chromium for the browser tests, a CJK font so their screenshots and printed pages show Chinese
+# rather than empty boxes, Node for the JavaScript tests (tests/js/, run by
+# tests/unit/test_js_parity.py), and for the print tests (tests/exports/) LibreOffice to print
+# the XLSX exports to PDF, poppler to read and draw the PDF, and Carlito, metrically Calibri
+# (the exports' font), so that LibreOffice lays their columns out as Excel does.
 test-system-packages:
 	@set -- $$(command -v chromium >/dev/null 2>&1 || echo chromium) \
 	  $$(fc-list 2>/dev/null | grep -qi wqy || echo fonts-wqy-microhei) \
-	  $$(command -v node >/dev/null 2>&1 || echo nodejs); \
+	  $$(fc-list 2>/dev/null | grep -qi carlito || echo fonts-crosextra-carlito) \
+	  $$(command -v node >/dev/null 2>&1 || echo nodejs) \
+	  $$(command -v soffice >/dev/null 2>&1 || echo libreoffice-calc-nogui) \
+	  $$(command -v pdftocairo >/dev/null 2>&1 || echo poppler-utils); \
 	[ $$# -eq 0 ] || { echo "installing Debian's $$* for the tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; }
 

@@ -228,7 +228,8 @@ def where_text(item: Item) -> str:
 
 def problem_text(serial: int, item: Item) -> str:
     text = f"（{serial}）共{len(item.building_ids)}栋住宅存在{item.check_item}，为{where_text(item)}。"
-    return text + ("（均已销项）" if item.closed else "")
+    # one building carries its own mark; several closed ones are said to be closed at once
+    return text + ("（均已销项）" if item.closed and len(item.buildings) > 1 else "")
 
 
 def _indicator_cells(block_serial: int, name: str, result: int, span: int, first: bool):
