@@ -56,7 +56,7 @@ def test_an_indicator_spans_its_numbered_items(sign_in, reviewer, stairwell_prob
     sheet = community_sheet(response.data, stairwell_problems.community.name)
     assert [sheet.cell(row, 4).value[:3] for row in (3, 4)] == ["（1）", "（2）"]
     assert sheet.cell(3, 3).value == 4  # the buildings that count, not the items added up
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A3:A4", "B3:B4", "C3:C4"}
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:G1", "A3:A4", "B3:B4", "C3:C4"}
 
 
 def test_a_closed_problem_stays_in_the_list_marked(sign_in, reviewer, stairwell_problems,
