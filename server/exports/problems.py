@@ -40,6 +40,7 @@ SUMMARY_WIDTHS = {2: 24, 3: 10, 4: 60, 5: 40}
 BATCH = 2000
 SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a name or a text
 CLOSED_MARK = "（已销项）"
+NOTHING_LISTED = "本轮尚无经审核确认的问题（待审核的问题确认后列入）"
 
 
 @dataclass
@@ -300,7 +301,7 @@ def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], ki
         yield Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER, summary.rows(names),
                     SUMMARY_WIDTHS)
     elif not summary.communities:
-        yield Sheet("无问题", title, header, [], widths)
+        yield Sheet("无问题", title, header, [[None, None, None, NOTHING_LISTED]], widths)
 
 
 class Summary:
@@ -321,6 +322,8 @@ class Summary:
                     item.check_item, []).append((community, len(item.building_ids)))
 
     def rows(self, names: dict[int, str]):
+        if not self.by_indicator:
+            yield [None, None, None, NOTHING_LISTED, None]
         for serial, indicator in enumerate(sorted(self.by_indicator), 1):
             items = self.by_indicator[indicator]
             for n, (check_item, places) in enumerate(items.items(), 1):

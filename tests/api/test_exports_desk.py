@@ -362,3 +362,22 @@ def test_an_export_streams_after_the_requests_session_has_ended(app, reviewer,
     thread.join()
     status, body = done[0]
     assert status == 200 and load_workbook(io.BytesIO(body)).sheetnames
+
+
+def test_a_round_without_confirmed_problems_gives_lists_that_say_so(sign_in, reviewer,
+                                                                    stairwell_problems,
+                                                                    make_round):
+    make_round(code="2025", is_current=False)
+    db.session.commit()
+    client = sign_in(reviewer)
+    rows = sheet_rows(client.get("/desk/exports/problems.xlsx?round=2025"), "汇总")
+    assert "2025" in rows[0][0] and rows[2][3].startswith("本轮尚无经审核确认的问题")
+    community = stairwell_problems.community_id
+    rows = sheet_rows(client.get(f"/desk/exports/suggestions.xlsx?round=2025&community={community}"))
+    assert rows[2][3].startswith("本轮尚无经审核确认的问题")
+
+
+def test_an_unknown_round_is_refused_before_a_byte_is_written(sign_in, reviewer):
+    response = sign_in(reviewer).get("/desk/exports/problems.xlsx?round=1999")
+    assert response.status_code == 404 and "找不到体检轮次 1999" in response.get_data(as_text=True)
+    assert "Content-Disposition" not in response.headers
