@@ -8,6 +8,7 @@ A live server listens on any free port, or on the first free one of LOUJIAN_TEST
 import os
 import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -65,11 +66,26 @@ def _empty_all_tables():
     tables = data_tables_children_first()
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _truncate_when_free(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
             db.session.execute(table.delete())
     db.session.commit()
+
+
+def _truncate_when_free(truncate, attempts: int = 10) -> None:
+    """TRUNCATE, again if PostgreSQL chose it as a deadlock's victim: a browser test's live server
+    may still be answering a request the closed page sent last (the request holds a table the
+    TRUNCATE needs, then wants one the TRUNCATE has locked). Once that request ends, it goes."""
+    for attempt in range(attempts):
+        try:
+            db.session.execute(truncate)
+            return
+        except sa.exc.OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == attempts - 1:
+                raise
+            db.session.rollback()
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture
