@@ -56,9 +56,3 @@ def building_state(evidence: Evidence) -> str:
 
 def label(state: str) -> str:
     return STATES[state]
-
-
-def counts_in_lists(status: str, counting: bool) -> bool:
-    """Whether a finding is a row of the 问题清单 and 整治建议清单: a confirmed counting problem,
-    销项 or not (a closed one stays, marked), exactly the problems that make buildings 是."""
-    return counting and status in lifecycle.CONFIRMED

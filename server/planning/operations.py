@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to, visible_communities
@@ -28,7 +29,8 @@ def planning_of(user: User, survey_round: SurveyRound) -> Planning:
     units = dict(db.session.execute(select(ResponsibleUnit.kind, ResponsibleUnit.name)
                                     .where(ResponsibleUnit.county_id == user.county_id)).all())
     plans = {(p.community_id, p.indicator, p.check_item): p for p in db.session.scalars(
-        select(ProblemPlan).where(ProblemPlan.round_id == survey_round.id))}
+        select(ProblemPlan).where(ProblemPlan.round_id == survey_round.id)
+        .options(selectinload(ProblemPlan.updated_by)))}  # the plans page names who set each
     return Planning(units, plans)
 
 

@@ -33,22 +33,6 @@ def list_results(client, community, kind: str) -> dict[int, int]:
             if row[1] is not None}
 
 
-def ledger_counts(client, community) -> dict[int, int]:
-    response = client.get(f"/desk/exports/building-ledger.csv?community={community.id}")
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    header = rows[0]
-    return {n: sum(1 for row in rows[1:] if row[header.index(f"{n}.{short}")] == "是")
-            for n, short in ((i["number"], i["short_name"]) for i in indicator_list("2024"))}
-
-
-def drill_down_length(client, community, indicator: int) -> int:
-    text = client.get(f"/desk/ledger/indicators/{indicator}/buildings?level=community"
-                      f"&id={community.id}").get_data(as_text=True)
-    listed = int(re.search(r"计入指标共 (\d+) 栋", text).group(1))
-    assert text.count('<tr><td class="num">') == listed
-    return listed
-
-
 def numbers():
     return [i["number"] for i in indicator_list("2024")]
 
@@ -69,3 +53,20 @@ def drill_down_buildings(client, community, indicator: int) -> set[str]:
     return {estate + number for estate, number in re.findall(
         r"<td>[^<]*</td><td>([^<]+)</td>\s*<td><a href=\"/desk/buildings/\d+[^\"]*\">([^<]+)</a>",
         text)}
+
+
+def disagreements(client, community) -> list[str]:
+    """Where one community's outputs disagree, per indicator: the 1表's count, the two lists'
+    results, and the buildings the ledger says 是 for against those the drill-down lists."""
+    table = table_counts(client, community)
+    problems = list_results(client, community, "problems")
+    suggestions = list_results(client, community, "suggestions")
+    ledger = ledger_buildings(client, community)
+    found = []
+    for n in numbers():
+        behind = drill_down_buildings(client, community, n)
+        counts = (table[n], problems.get(n, 0), suggestions.get(n, 0), len(ledger[n]), len(behind))
+        if len(set(counts)) > 1 or behind != ledger[n]:
+            found.append(f"{community.name} 指标{n}: 1表/问题清单/整治建议清单/台账/下钻 = {counts}"
+                         f"; 台账与下钻不同的楼栋 {sorted(ledger[n] ^ behind)}")
+    return found
