@@ -268,11 +268,12 @@ def flat_rows(user, survey_round, names, kind: str, planning, community_id=None)
             user, survey_round, community_id=community_id, units=planning.units):
         rows = problem_rows(blocks, names) if kind == "problems" \
             else suggestion_rows(blocks, names, planning.plans)
-        for row in _unmerged(rows):
+        for row in _filled_down(rows):
             yield [town, community, *row]
 
 
-def _unmerged(rows):
+def _filled_down(rows):
+    """Rows as a CSV holds them: no merged cells, so an item's row repeats its indicator's."""
     last = []
     for row in rows:
         values = [v.value if isinstance(v, MergeDown) else v for v in row]

@@ -6,7 +6,7 @@ a comparison with an unknown (NULL) fact is false, never NULL, so `not` and `!=`
 mean in Python; ordering is defined on numbers only; equality never holds across types (a
 boolean is not the number 1). Only facts may appear: applies_if cannot see answers or defects.
 """
-from sqlalchemy import Boolean, and_, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import Boolean, and_, exists, false, func, literal, not_, or_, true
 
 from forms.facts import FACTS
 from forms.errors import RuleError
@@ -110,8 +110,3 @@ def _kind_of(value):
     if isinstance(value, bool):
         return BOOLEAN
     return NUMBER if isinstance(value, (int, float)) else TEXT
-
-
-def applying(rule):
-    """A SELECT of the ids of the buildings the rule applies to (for tests and drill-downs)."""
-    return select(Building.id).where(applies_condition(rule))
