@@ -3,13 +3,15 @@ session (not to every SQLAlchemy session in the process).
 
 After each flush, the observers note what it wrote. Just before the transaction commits:
 
-1. the building statuses of the buildings it touched are derived again (ledger/status_table.py),
-   which locks those buildings, in id order;
+1. the building statuses of the buildings it touched (or moved to another estate) are derived
+   again (ledger/status_table.py), which locks those buildings, in id order, then adds what
+   changed to their estates' tallies, whose rows it locks in key order;
 2. the change feed's new entries are numbered (syncing/feed.py), which locks the feed's
    counter row until the commit.
 
-Building locks before the counter lock, in every writer: two writers cannot deadlock. A step
-with nothing noted does nothing, so a transaction that wrote nothing (a GET) costs no query.
+Building locks, then tally rows, then the counter lock, in every writer: two writers cannot
+deadlock. A step with nothing noted does nothing, so a transaction that wrote nothing (a GET)
+costs no query.
 """
 from sqlalchemy import event
 

@@ -102,8 +102,12 @@ def indicator_table_page(query):
     indicators = indicator_list(survey_round.system)
     total = {"id": g.user.county_id, "name": g.user.county.name,
              **total_of(rows, [i["number"] for i in indicators])}
+    # One url_for per indicator, not two per cell: a county's table has thousands of cells.
+    counting_links = {i["number"]: url_for(".counting", indicator=i["number"],
+                                           round=survey_round.code) for i in indicators}
     return render_template("desk/ledger_indicators.html", rows=rows, total=total, level=level,
-                           levels=LEVEL_LABELS, survey_round=survey_round, indicators=indicators)
+                           levels=LEVEL_LABELS, survey_round=survey_round, indicators=indicators,
+                           counting_links=counting_links)
 
 
 @blueprint.get("/ledger/indicators/<int:indicator>/buildings")

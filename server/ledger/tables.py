@@ -5,16 +5,17 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from server.accounts.models import User
-from server.accounts.scopes import buildings_visible_to
+from server.accounts.scopes import buildings_visible_to, visible_estate_ids
 from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
 from server.findings.models import Finding
 from server.catalog import form_registry, indicator_list
 from server.ledger.counting import applies, kept_states, pivoted_states, state_of
+from server.ledger.models import BuildingStatus, StatusTally
 from server.surveys.models import SurveyRound
 from sync import counting, lifecycle
 
@@ -108,51 +109,64 @@ def indicator_table(user: User, survey_round: SurveyRound, level: str, *,
                     community_id=None) -> list[dict]:
     """Per unit of the level: its buildings and, per indicator, its Figures.
 
-    Two GROUP BYs, neither a pass over the buildings per indicator: the kept states (是, 待审核,
-    否) per unit, indicator and whether the indicator applies; and the buildings the indicator
-    does not apply to, per unit. 不适用 is the second less what the first counts as 是 or 待审核
-    there (the rule tries those first); 未调查 is what is left."""
+    Three GROUP BYs, none a join of every kept state to its building: the buildings per unit
+    and, for the indicators whose form has a rule, how many it does not apply to; the estates'
+    tallies of kept states (是, 待审核, 否; status_table.py) per unit; and the kept states of
+    buildings an indicator does not apply to, which the rule reads as 不适用 when 否 and as what
+    they are when 是 or 待审核 (it tries those first). 未调查 is what is left."""
     unit_id, unit_name, parents = LEVELS[level]
     keys = [unit_id] + ([unit_name] if unit_name is not None else []) + list(parents)
     numbers = indicator_numbers(survey_round)
     conditional = [n for n in numbers if _has_rule(survey_round, n)]
-    visible = buildings_visible_to(user)
+    estates = Estate.id.in_(visible_estate_ids(user))
     if community_id is not None:
-        visible = and_(visible, Estate.community_id == community_id)
-
-    def places(*columns):
-        return select(*keys, *columns).select_from(Building).join(Estate).join(Community) \
-            .join(Town).where(visible).group_by(*keys)
+        estates = and_(estates, Estate.community_id == community_id)
 
     rows = {}
     not_applicable = [func.sum(case((~applies(survey_round.system, n), 1), else_=0))
                       .label(f"na{n}") for n in conditional]
     ordering = [*parents, unit_name] if unit_name is not None else []
-    for row in db.session.execute(places(func.count(Building.id).label("buildings"),
-                                         *not_applicable).order_by(*ordering, unit_id)):
+    places = (select(*keys, func.count(Building.id).label("buildings"), *not_applicable)
+              .select_from(Building).join(Estate).join(Community).join(Town).where(estates)
+              .group_by(*keys).order_by(*ordering, unit_id))
+    for row in db.session.execute(places):
         unit = row[0]
         rows[unit] = {"id": unit, "name": row[1] if unit_name is not None else "全县",
                       "parents": list(row[2:len(keys)]) if unit_name is not None else [],
                       "buildings": row.buildings,
                       "figures": {n: Figures(not_applicable=getattr(row, f"na{n}", 0) or 0)
                                   for n in numbers}}
-    kept = kept_states(survey_round.id)
-    applying = case(*[(kept.c.indicator == n, applies(survey_round.system, n))
-                      for n in conditional], else_=true()) if conditional else true()
-    counted = (select(unit_id, kept.c.indicator, kept.c.state, applying.label("applies"),
-                      func.count())
-               .select_from(kept).join(Building, Building.id == kept.c.building_id)
-               .join(Estate).join(Community).join(Town).where(visible)
-               .group_by(unit_id, kept.c.indicator, kept.c.state, applying))
-    for unit, indicator, state, applying_there, count in db.session.execute(counted):
-        figures = rows.get(unit, {}).get("figures", {}).get(indicator)
-        if figures is None:
-            continue
-        if state == counting.CLEAR and not applying_there:
-            continue  # surveyed, but the indicator does not apply: 不适用, counted already
-        setattr(figures, state, getattr(figures, state) + count)
-        if state != counting.CLEAR and not applying_there:
-            figures.not_applicable -= count
+
+    def figures_of(unit, indicator):
+        return rows.get(unit, {}).get("figures", {}).get(indicator)
+
+    tallied = (select(unit_id, StatusTally.indicator, StatusTally.state,
+                      func.sum(StatusTally.buildings))
+               .select_from(StatusTally).join(Estate, Estate.id == StatusTally.estate_id)
+               .join(Community).join(Town)
+               .where(StatusTally.round_id == survey_round.id, estates)
+               .group_by(unit_id, StatusTally.indicator, StatusTally.state))
+    for unit, indicator, state, count in db.session.execute(tallied):
+        if (figures := figures_of(unit, indicator)) is not None:
+            setattr(figures, state, getattr(figures, state) + count)
+    if conditional:
+        inapplicable = (select(unit_id, BuildingStatus.indicator, BuildingStatus.state, func.count())
+                        .select_from(BuildingStatus)
+                        .join(Building, Building.id == BuildingStatus.building_id)
+                        .join(Estate, Estate.id == BuildingStatus.estate_id)
+                        .join(Community).join(Town)
+                        .where(BuildingStatus.round_id == survey_round.id, estates,
+                               or_(*[and_(BuildingStatus.indicator == n,
+                                          ~applies(survey_round.system, n))
+                                     for n in conditional]))
+                        .group_by(unit_id, BuildingStatus.indicator, BuildingStatus.state))
+        for unit, indicator, state, count in db.session.execute(inapplicable):
+            if (figures := figures_of(unit, indicator)) is None:
+                continue
+            if state == counting.CLEAR:
+                figures.clear -= count  # surveyed, but 不适用: counted there already
+            else:
+                figures.not_applicable -= count
     for row in rows.values():
         for figures in row["figures"].values():
             figures.not_surveyed = row["buildings"] - (figures.counts + figures.pending

@@ -34,7 +34,7 @@ from tests.unit.test_photo_samples import plain_jpeg, sha256_of
 # token's last use and its device's last pull (server/touches.py), so those are not here.
 WATCHED_TABLES = ("buildings", "findings", "finding_photos", "reviews", "rectifications",
                   "submissions", "sync_operations", "audit_log", "photos", "photo_holders",
-                  "appraisals", "building_statuses", "change_log")
+                  "appraisals", "building_statuses", "status_tallies", "change_log")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 

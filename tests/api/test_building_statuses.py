@@ -17,6 +17,7 @@ from server.ledger.models import BuildingStatus
 from server.ledger.status_table import rebuild_statuses
 from sync.counting import CLEAR, COUNTS, PENDING
 from tests.factories import submission_op
+from tests.kept_counts import recounted, tallies
 
 HOSE = {"rubber_hose": True, "rubber_hose_households": 1,
         "rubber_hose_location": {"unit": "1单元"}, "rubber_hose_photos": ["a" * 64]}
@@ -138,46 +139,102 @@ def test_kept_statuses_equal_the_rule_after_any_mix_of_surveys_and_decisions(
                 rng.choice(findings).status = rng.choice(["accepted", "returned", "pending"])
                 db.session.commit()
     assert kept(survey_round) == derived(survey_round)
+    assert tallies(survey_round.id) == recounted(survey_round.id)
+
+
+def test_an_estate_tally_counts_its_buildings_per_state(survey, survey_round, buildings, estate):
+    survey(buildings[0], hose=True)
+    survey(buildings[1], hose=True)
+    survey(buildings[2], hose=False)
+    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): 2, (estate.id, GAS, CLEAR): 1}
+
+
+def test_a_decision_moves_a_building_between_the_tally_states(survey, survey_round, buildings,
+                                                              estate):
+    survey(buildings[0], hose=True)
+    db.session.scalars(select(Finding)).one().status = "accepted"
+    db.session.commit()
+    assert tallies(survey_round.id) == {(estate.id, GAS, COUNTS): 1}
+
+
+def test_a_building_moved_to_another_estate_leaves_the_old_tally_for_the_new(
+        survey, survey_round, buildings, estate, make_estate):
+    survey(buildings[0], hose=True)
+    elsewhere = make_estate("南关小区")
+    buildings[0].estate = elsewhere
+    db.session.commit()
+    assert tallies(survey_round.id) == {(elsewhere.id, GAS, PENDING): 1}
+    assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
+
+
+def test_editing_a_building_without_moving_it_leaves_the_tallies_alone(
+        survey, survey_round, buildings, estate):
+    survey(buildings[0], hose=True)
+    buildings[0].floors_above = 7
+    buildings[0].estate = estate
+    db.session.commit()
+    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): 1}
 
 
 def test_rebuilding_a_round_gives_the_same_rows_as_keeping_them(survey, survey_round, buildings):
     for day, building in enumerate(buildings, 1):
         survey(building, hose=day % 2 == 0, day=day)
-    before = kept(survey_round)
+    before = kept(survey_round), tallies(survey_round.id)
     rebuild_statuses(db.session, survey_round.id)
     db.session.commit()
-    assert kept(survey_round) == before
+    assert (kept(survey_round), tallies(survey_round.id)) == before
+
+
+@pytest.fixture
+def push_at_once(app, make_user, auth_headers, estate):
+    """Pushes each operation from its own worker's device, all released at the same moment;
+    the push results' statuses."""
+    def push(operations):
+        workers = [auth_headers(make_user(Role.WORKER, communities=[estate.community]))
+                   for _ in operations]
+        start = threading.Barrier(len(operations))
+        outcomes = []
+
+        def device(headers, operation):
+            client = app.test_client()
+            start.wait()
+            response = client.post("/api/sync/push", headers=headers,
+                                   json={"operations": [operation]})
+            outcomes.append(response.json["results"][0]["status"])
+
+        threads = [threading.Thread(target=device, args=pair)
+                   for pair in zip(workers, operations)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        db.session.commit()  # a fresh snapshot: this session's began before the devices pushed
+        return outcomes
+    return push
 
 
 def test_concurrent_surveys_of_one_building_leave_its_status_as_the_rule_says(
-        app, survey_round, buildings, estate, make_user, auth_headers, gas_answers):
+        push_at_once, survey_round, buildings, gas_answers):
     """Eight workers push at once for the same building; whichever commits last must not keep a
     status derived before the others' evidence was visible."""
     building = buildings[0]
-    workers = [auth_headers(make_user(Role.WORKER, communities=[estate.community]))
-               for _ in range(8)]
-    start = threading.Barrier(8)
     answers = [gas_answers(**HOSE) if n % 2 else gas_answers() for n in range(8)]
-    operations = [submission_op(building, answers[n],
-                                captured_at=f"2024-07-{n + 1:02d}T09:00:00+08:00")
-                  for n in range(8)]
-    outcomes = []
-
-    def device(headers, operation):
-        client = app.test_client()
-        start.wait()
-        response = client.post("/api/sync/push", headers=headers,
-                               json={"operations": [operation]})
-        outcomes.append(response.json["results"][0]["status"])
-
-    threads = [threading.Thread(target=device, args=pair) for pair in zip(workers, operations)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = push_at_once([submission_op(building, answers[n],
+                                           captured_at=f"2024-07-{n + 1:02d}T09:00:00+08:00")
+                             for n in range(8)])
     assert outcomes == ["applied"] * 8
-    db.session.commit()  # a fresh snapshot: this session's began before the devices pushed
     assert kept(survey_round) == derived(survey_round) == {(building.id, GAS): PENDING}
+
+
+def test_concurrent_surveys_of_one_estate_add_up_in_its_tally(
+        push_at_once, survey_round, buildings, estate, gas_answers):
+    """Eight workers push at once for the four buildings of one estate: each transaction adds its
+    own change to the same tally rows, none overwrites another's."""
+    outcomes = push_at_once([
+        submission_op(buildings[n % 4], gas_answers(**HOSE) if n < 4 else gas_answers(),
+                      captured_at=f"2024-07-{n + 1:02d}T09:00:00+08:00") for n in range(8)])
+    assert outcomes == ["applied"] * 8
+    assert tallies(survey_round.id) == recounted(survey_round.id) == {(estate.id, GAS, PENDING): 4}
 
 
 def test_rebuild_command_derives_a_round_loaded_behind_the_applications_back(

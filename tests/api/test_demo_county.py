@@ -27,6 +27,7 @@ from server.catalog import form_registry, round_by_code
 from server.surveys.models import Submission, SurveyRound
 from sync import lifecycle
 from tests.api.outputs import disagreements, numbers, table_counts
+from tests.kept_counts import recounted, tallies
 from sync.china_time import CHINA_TIME as CHINA
 from sync.china_time import china_today
 
@@ -377,6 +378,11 @@ def test_building_statuses_agree_with_the_counting_rule(seeded):
                                   .where(BuildingStatus.round_id == survey_round.id)).all())
     derived = evidence_states(survey_round.id, survey_round.system)
     assert kept and kept == set(db.session.execute(derived).all())
+
+
+def test_the_estates_tallies_count_the_kept_statuses(seeded):
+    round_id = round_by_code("2024").id
+    assert tallies(round_id) and tallies(round_id) == recounted(round_id)
 
 
 def test_the_demos_table_lists_ledger_and_drill_downs_agree_to_the_building(reviewer_client):

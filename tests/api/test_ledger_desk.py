@@ -97,7 +97,7 @@ def test_indicator_table_counts_buildings_and_each_number_opens_them(
     estate, _ = county_scenarios
     client = sign_in(reviewer)
     table = client.get("/desk/ledger/indicators?level=estate").get_data(as_text=True)
-    drill = f"/desk/ledger/indicators/3/buildings?level=estate&amp;id={estate.id}&amp;round=2024"
+    drill = f"/desk/ledger/indicators/3/buildings?round=2024&amp;level=estate&amp;id={estate.id}"
     assert f'href="{drill}">1</a>' in table  # only the confirmed building counts
     assert f'href="{drill}&amp;state=pending">待审核 2</a>' in table  # later_clear, untimed
     listed = client.get(drill.replace("&amp;", "&")).get_data(as_text=True)

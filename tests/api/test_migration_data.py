@@ -2,6 +2,7 @@
 it, upgraded to the newest, holds the building states the application would derive (and the
 findings of hazard appraisals it would have made)."""
 import uuid
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from server.extensions import db
 from server.ledger.counting import evidence_states
 
 BEFORE_KEPT_STATUSES = "5fc7acb386e2"
+BEFORE_TALLIES = "e5b7c3a1d904"
 EVIDENCE = [
     "INSERT INTO counties (id, code, name) VALUES (1, '140828', '夏县')",
     "INSERT INTO towns (id, county_id, code, name, kind) VALUES (1, 1, NULL, '瑶峰镇', '镇')",
@@ -129,6 +131,21 @@ def test_upgrading_a_database_with_evidence_derives_its_building_states(upgraded
         "SELECT appraisal_id, building_id, indicator, status FROM findings "
         "WHERE appraisal_id IS NOT NULL")).all()
     assert [tuple(row) for row in appraisal_findings] == [(3, 3, 1, "accepted")]
+
+
+def test_upgrading_tallies_the_kept_states_per_estate(upgraded_with_evidence):
+    tallied = db.session.execute(sa.text(
+        "SELECT estate_id, indicator, state, buildings FROM status_tallies WHERE round_id = 1"))
+    expected = Counter((1, indicator, state) for (_, indicator), state in EXPECTED_STATES.items())
+    assert {(e, i, s): n for e, i, s, n in tallied} == expected
+
+
+def test_the_tallies_migration_goes_back_keeping_the_states(upgraded_with_evidence):
+    downgrade(revision=BEFORE_TALLIES)
+    assert "status_tallies" not in sa.inspect(db.engine).get_table_names()
+    kept = dict(((b, i), state) for b, i, state in db.session.execute(sa.text(
+        "SELECT building_id, indicator, state FROM building_statuses WHERE round_id = 1")))
+    assert kept == EXPECTED_STATES
 
 
 def test_the_counting_rules_migration_goes_back_to_kept_booleans(upgraded_with_evidence):

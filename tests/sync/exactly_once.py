@@ -36,6 +36,7 @@ from sync.client import SyncClient
 from sync.outbox import Outbox
 from sync.photo_files import describe_photo
 from tests.factories import submission_op
+from tests.kept_counts import recounted, tallies
 from tests.sync.faults import (
     BASE_URL,
     CHUNK_SIZE,
@@ -232,6 +233,10 @@ class FieldTrial:
             sync_until_done(clean, outbox, pull=False)
         for run, twin in zip(runs, twins):
             run.problems += ledger_differences(ledger(run.workload), ledger(twin))
+        round_id = round_by_code(None).id
+        if tallies(round_id) != recounted(round_id):
+            runs[0].problems.append(f"status_tallies {tallies(round_id)} where the kept rows "
+                                    f"count {recounted(round_id)}")
 
     def _attempt(self, plan: Scenario, script) -> Run:
         run = self.start(plan, script=script)

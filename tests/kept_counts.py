@@ -1,0 +1,25 @@
+"""The estates' tallies of kept states (status_tallies) beside what they should be, for the tests
+that hold the two equal whatever happened before (surveys, decisions, moves, faults)."""
+from sqlalchemy import func, select
+
+from server.buildings.models import Building
+from server.extensions import db
+from server.ledger.models import BuildingStatus, StatusTally
+
+
+def tallies(round_id: int) -> dict:
+    """status_tallies of the round, {(estate, indicator, state): buildings}, zeros left out."""
+    return {(row.estate_id, row.indicator, row.state): row.buildings
+            for row in db.session.scalars(select(StatusTally).where(
+                StatusTally.round_id == round_id, StatusTally.buildings != 0))}
+
+
+def recounted(round_id: int) -> dict:
+    """What the tallies should be: the kept rows counted per estate of their building now."""
+    return {(estate_id, indicator, state): count for estate_id, indicator, state, count in
+            db.session.execute(
+                select(Building.estate_id, BuildingStatus.indicator, BuildingStatus.state,
+                       func.count())
+                .join(Building, Building.id == BuildingStatus.building_id)
+                .where(BuildingStatus.round_id == round_id)
+                .group_by(Building.estate_id, BuildingStatus.indicator, BuildingStatus.state))}
