@@ -9,7 +9,7 @@ from forms.errors import (FormDefinitionError, FormLookupError, RetiredFormError
                           UnknownSystemError)
 from forms.facts import FACTS, build_era, validate_facts
 from forms.findings import (applies, check_item_question, counts, derive_defects, prescreen,
-                            reported_defect)
+                            prescreen_uncertain, reported_defect)
 from forms.loader import load_all, load_system
 from forms.registry import Form, Registry, System
 from forms.rules import check_rule, evaluate
@@ -19,6 +19,6 @@ FORMS_ROOT = Path(__file__).parent  # holds one directory per survey round, e.g.
 __all__ = [
     "FACTS", "FORMS_ROOT", "Form", "FormDefinitionError", "FormLookupError", "Registry", "RetiredFormError",
     "RuleError", "System", "UnknownFormError", "UnknownSystemError", "applies", "build_era", "check_rule",
-    "check_item_question", "counts", "derive_defects", "evaluate", "load_all", "load_system", "prescreen", "relevance", "reported_defect",
+    "check_item_question", "counts", "derive_defects", "evaluate", "load_all", "load_system", "prescreen", "prescreen_uncertain", "relevance", "reported_defect",
     "validate_answers", "validate_facts",
 ]

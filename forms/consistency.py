@@ -23,6 +23,7 @@ class _FormCheck:
         self.all_defects = {qid for qid, (_, q) in self.questions.items() if "defect" in q}
         self.rule(document, "applies_if", "applies_if", None)
         self.rule(document, "prescreen", "prescreen", None)
+        self.rule(document, "prescreen_uncertain", "prescreen_uncertain", None)
         self.rule(document, "counts_if", "counts_if", self.all_ids, self.all_defects)
         self.check_sections(document["sections"])
 

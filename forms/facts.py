@@ -39,6 +39,7 @@ FACTS = {
     "has_elevator": Fact("boolean", "是否有电梯"),
     "gas_supply": Fact("choice", "燃气供应方式", choices=GAS_SUPPLIES),
     "has_property_management": Fact("boolean", "是否有物业管理"),
+    "visible_damage": Fact("boolean", "有无肉眼可见明显裂缝、变形、倾斜", "普查房屋调查的现场观察"),
 }
 
 

@@ -18,6 +18,17 @@ def prescreen(form, facts):
     return rule is not None and applies(form, facts) and evaluate(rule, {}, facts) is True
 
 
+def prescreen_uncertain(form, facts):
+    """Whether census facts leave the building 待核实 for this form: not flagged, but it would be if an
+    unknown fact turned out badly (e.g. a 1981–1990 masonry building whose precast slabs are unknown).
+
+    Never true for a building prescreen() flags, nor for a form without a prescreen_uncertain rule.
+    """
+    rule = form.prescreen_uncertain_rule
+    return (rule is not None and not prescreen(form, facts) and applies(form, facts)
+            and evaluate(rule, {}, facts) is True)
+
+
 def derive_defects(form, answers, facts):
     """The defects the answers reveal, in form order; [] when the form does not apply to the building.
 

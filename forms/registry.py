@@ -26,6 +26,7 @@ class Form:
     sections = property(lambda self: self.document["sections"])
     applies_if = property(lambda self: self.document.get("applies_if"))
     prescreen_rule = property(lambda self: self.document.get("prescreen"))
+    prescreen_uncertain_rule = property(lambda self: self.document.get("prescreen_uncertain"))
     counts_if = property(lambda self: self.document["counts_if"])
 
     @property

@@ -168,6 +168,7 @@ class FormSchema(Schema):
     retired = StrictBoolean()
     applies_if = fields.Raw()
     prescreen = fields.Raw()
+    prescreen_uncertain = fields.Raw()
     counts_if = fields.Raw(required=True)
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 

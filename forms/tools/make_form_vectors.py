@@ -7,7 +7,8 @@ tests/js/formlogic.test.mjs that JavaScript does. Case inputs live in forms/tool
 """
 import json
 
-from forms import FORMS_ROOT, applies, counts, derive_defects, load_all, prescreen, relevance, validate_answers
+from forms import (FORMS_ROOT, applies, counts, derive_defects, load_all, prescreen, prescreen_uncertain,
+                   relevance, validate_answers)
 from forms.consistency import form_problems
 from forms.registry import Form
 from forms.schema import FormSchema, schema_problems
@@ -37,6 +38,7 @@ def outcome(form, facts, answers):
     return {
         "applies": applies(form, facts),
         "prescreen": prescreen(form, facts),
+        "prescreen_uncertain": prescreen_uncertain(form, facts),
         "asked": [qid for qid in ordered if qid in relevant.question_ids],
         "kept": [qid for qid in ordered if qid in relevant.answers],
         "in_play": [qid for qid in ordered if relevant.defects.get(qid, False) is not False],

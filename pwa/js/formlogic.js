@@ -18,6 +18,7 @@
  *   counts(form, answers, facts) -> whether the building counts for the form's indicator.
  *   applies(form, facts) -> whether the building is in the form's scope (applies_if).
  *   prescreen(form, facts) -> whether census facts flag the building (false without a prescreen rule).
+ *   prescreenUncertain(form, facts) -> whether census facts leave it 待核实 (never when prescreen() flags it).
  *   resolveGraded(graded, answers, facts) -> a graded value: fixed, or the first case whose `when` holds.
  *   checkItemQuestion(form, {questionId, checkItem}) -> the defect question named either way, or null.
  *   reportedDefect(form, question, facts) -> a check item reported on its own (graded values from facts).
@@ -136,6 +137,11 @@ export function applies(form, facts) {
 export function prescreen(form, facts) {
   const rule = own(form, 'prescreen');
   return rule !== null && applies(form, facts) && evaluate(rule, {}, facts) === true;
+}
+
+export function prescreenUncertain(form, facts) {
+  const rule = own(form, 'prescreen_uncertain');
+  return rule !== null && !prescreen(form, facts) && applies(form, facts) && evaluate(rule, {}, facts) === true;
 }
 
 export function deriveDefects(form, answers, facts) {

@@ -36,7 +36,7 @@ export async function pullChanges() {
 export function factsOf(building) {
   const names = ['year_built', 'build_era', 'structure_type', 'structure_subtype', 'precast_slabs',
     'seismic_reinforced', 'reinforced_year', 'appraisal_grade', 'floors_above', 'floors_below',
-    'units', 'households', 'has_elevator', 'gas_supply'];
+    'units', 'households', 'has_elevator', 'gas_supply', 'visible_damage'];
   const facts = Object.fromEntries(names.map((name) => [name, building[name] ?? null]));
   facts.has_property_management = Boolean(building.property_company);
   return facts;

@@ -46,11 +46,15 @@ def import_command(file, mapping, county_code, town, community, sheet, report, d
     """从 CSV 或 XLSX 导入楼栋；再次导入按房屋编号（或小区+楼号）更新，不会重复。"""
     county = _county_by_code(county_code) if county_code else None
     parsed = _parsed(file, mapping, sheet, {"town": town, "community": community})
-    result = import_buildings(parsed, structure_form=current_structure_form(), county=county,
-                              source=file.name)
+    try:
+        result = import_buildings(parsed, structure_form=current_structure_form(),
+                                  county=county, source=file.name)
+    except ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"文件 {file.name}：{error}") from None
     _keep_unless(dry_run)
     _echo_summary(file, parsed, result, dry_run)
-    _write_report(report, parsed, result)
+    _write_report(report, parsed, result, result.noted)
 
 
 def _parsed(file, mapping: str, sheet, defaults: dict, kind=None):
@@ -58,7 +62,7 @@ def _parsed(file, mapping: str, sheet, defaults: dict, kind=None):
         chosen = None if mapping == "auto" else load_mapping(mapping, kind)
         return parse_file(file, chosen, sheet=sheet, defaults=defaults, kind=kind)
     except ImportFileError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(f"文件 {file.name}：{error}") from None
 
 
 def _keep_unless(dry_run: bool) -> None:
@@ -68,10 +72,10 @@ def _keep_unless(dry_run: bool) -> None:
         db.session.commit()
 
 
-def _write_report(report, parsed, result) -> None:
+def _write_report(report, parsed, result, noted=()) -> None:
     if report is not None:
-        write_report(report, parsed.headers, result.rejected)
-        click.echo(f"被拒绝的行清单已写入 {report}")
+        write_report(report, parsed.headers, result.rejected, noted)
+        click.echo(f"被拒绝{'及需核实' if noted else ''}的行清单已写入 {report}")
 
 
 def _echo_summary(file, parsed, result, dry_run) -> None:
@@ -79,7 +83,13 @@ def _echo_summary(file, parsed, result, dry_run) -> None:
     _echo_file(file, parsed)
     click.echo(f"{verb}新建 {result.created} 栋，{verb}更新 {result.updated} 栋，"
                f"未变 {result.unchanged} 栋，拒绝 {len(result.rejected)} 行；"
-               f"其中 {result.prescreened} 栋经指标1初筛需优先排查")
+               f"其中 {result.prescreened} 栋经指标1初筛需优先排查"
+               + (f"，{result.prescreen_uncertain} 栋初筛待核实（普查信息不足，如预制板情况不明）"
+                  if result.prescreen_uncertain else ""))
+    if result.noted:
+        click.echo(f"{verb}导入但需核实的行（共 {len(result.noted)} 行）：")
+        for row in result.noted[:SHOWN_REJECTIONS]:
+            click.echo(f"  第 {row.row_number} 行：{'；'.join(row.notes)}")
     _echo_rejections(result, dry_run)
 
 

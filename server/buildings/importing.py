@@ -6,6 +6,10 @@ may fill one field (aliases); headers match ignoring spaces, full/half-width for
 unit such as （平方米）. Every data row becomes either a ParsedRow of typed values or a Rejection
 with its spreadsheet row number (header = row 1 when the header is the first row) and reasons.
 A blank cell means "unknown": it never erases what is already known about a building.
+A mapping may also say which columns hold codes of a published table (code_tables.py): a code
+outside its table refuses the whole file, naming each row and column where one stands.
+A row may carry notes: it is imported, and the notes say what the bureau should check (a census
+era code the year built contradicts).
 
 What a list describes is a ListKind: BUILDINGS here; the estate and community basics
 (basics_import.py) read their lists through the same functions with kinds of their own.
@@ -21,7 +25,8 @@ from pathlib import Path
 
 from marshmallow import ValidationError, validate
 
-from forms.facts import build_era
+from forms.facts import BUILD_ERAS, build_era
+from server.buildings.code_tables import UnknownCode, code_tables
 from server.buildings.import_values import (FIELD_PARSERS, TEXT_LIMITS, CellError, building_number,
                                             cell_text, is_blank, structure_class)
 from server.buildings.schemas import EARLIEST_YEAR, FACT_VALIDATORS
@@ -56,6 +61,7 @@ class ListKind:
     check_columns: Callable   # (fields the header fills, mapping, defaults); raises ImportFileError
     finish_row: Callable      # (values, header_of, columns) -> problems; may fill values in place
     identity: Callable        # values -> (key, label): rows with one key describe one thing
+    notes: Callable = lambda values, header_of: []  # -> what to check in a row that is imported
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Mapping:
     name: str
     title: str
     columns: dict  # header key (see _header_key) -> field
+    codes: dict = field(default_factory=dict)  # field -> CodeTable, for coded columns
 
     def field_for(self, header) -> str | None:
         key = _header_key(header)
@@ -74,6 +81,7 @@ class ParsedRow:
     row_number: int
     values: dict  # field -> typed value; blank cells are absent
     cells: list   # the row as text, for reports
+    notes: list = field(default_factory=list)  # imported, but to be checked (Chinese)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class Rejection:
     row_number: int
     reasons: list
     cells: list
+    refuses_file: bool = False  # a code outside its published table: no row of the file is taken
 
 
 @dataclass
@@ -114,9 +123,13 @@ def load_mapping(spec: str, kind: ListKind | None = None) -> Mapping:
         if target not in kind.parsers:
             raise ImportFileError(f"列映射文件 {path}：表头“{header}”对应的字段“{target}”未知；"
                                   f"可用字段：{', '.join(kind.parsers)}")
+    codes, problems = code_tables(document, kind.parsers)
+    if problems:
+        raise ImportFileError(f"列映射文件 {path}：{'；'.join(problems)}")
     return Mapping(name=spec if spec in kind.mappings else path.stem,
                    title=document.get("title") or path.stem,
-                   columns={_header_key(h): target for h, target in columns.items()})
+                   columns={_header_key(h): target for h, target in columns.items()},
+                   codes=codes)
 
 
 def _header_key(header) -> str:
@@ -158,7 +171,7 @@ def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=Non
     for index, cells in enumerate(table[header_index + 1:], start=header_index + 2):
         if all(is_blank(cell_text(cells[i] if i < len(cells) else None)) for i, _, _ in columns):
             continue
-        result = parse_row(index, cells, columns, defaults, kind)
+        result = parse_row(index, cells, columns, defaults, kind, mapping.codes)
         if isinstance(result, ParsedRow):
             key, label = kind.identity(result.values)
             if key in first_row_of:
@@ -167,7 +180,27 @@ def parse_file(path, mapping: Mapping | None = None, *, sheet=None, defaults=Non
             else:
                 first_row_of[key] = index
         (parsed.rows if isinstance(result, ParsedRow) else parsed.rejected).append(result)
+    _refuse_unknown_codes(parsed)
     return parsed
+
+
+SHOWN_FILE_PROBLEMS = 20
+
+
+def refuse_file(problems: list[tuple[int, str]]) -> None:
+    """Raise ImportFileError naming each (row number, Chinese problem): nothing is imported."""
+    lines = [f"  第 {row} 行：{problem}" for row, problem in sorted(problems)[:SHOWN_FILE_PROBLEMS]]
+    more = (f"\n  ……共 {len(problems)} 处，以上为前 {SHOWN_FILE_PROBLEMS} 处"
+            if len(problems) > SHOWN_FILE_PROBLEMS else "")
+    raise ImportFileError("整个文件未导入，数据库未作任何改动。请改正以下内容后重新导入：\n"
+                          + "\n".join(lines) + more)
+
+
+def _refuse_unknown_codes(parsed: ParsedFile) -> None:
+    problems = [(r.row_number, reason) for r in parsed.rejected if r.refuses_file
+                for reason in r.reasons]
+    if problems:
+        refuse_file(problems)
 
 
 def _find_header(table: list, candidates: list) -> tuple[int, Mapping]:
@@ -188,31 +221,38 @@ def _find_header(table: list, candidates: list) -> tuple[int, Mapping]:
 def _require_columns(fields: set, mapping: Mapping, defaults: dict) -> None:
     if not fields & {"number", "name"}:
         raise ImportFileError(f"表头中没有楼号或建筑名称列（列映射：{mapping.title}），无法确定楼栋")
-    if "community" not in fields and not defaults.get("community"):
-        raise ImportFileError("表中没有社区列，请用 --community 指定这些楼栋所在的社区")
+    if not fields & {"community", "community_code"} and not defaults.get("community"):
+        raise ImportFileError("表中没有社区列（也没有村居行政编码列），"
+                              "请用 --community 指定这些楼栋所在的社区")
 
 
 def _identity(values: dict) -> tuple[tuple, str]:
     if values.get("code"):
         return ("code", values["code"]), f"房屋编号 {values['code']}"
     estate = values.get("estate", "")
-    return (("place", values.get("town"), values["community"], estate, values["number"]),
-            f"{values['community']}{estate or '（零星楼栋）'} {values['number']}")
+    community = values.get("community") or values["community_code"]
+    return (("place", values.get("town"), community, estate, values["number"]),
+            f"{community}{estate or '（零星楼栋）'} {values['number']}")
 
 
 def parse_row(row_number: int, cells: list, columns: list, defaults: dict,
-              kind: ListKind | None = None) -> ParsedRow | Rejection:
-    """One data row; columns are (cell index, header, field) triples."""
-    kind = kind or BUILDINGS
+              kind: ListKind | None = None, codes: dict | None = None) -> ParsedRow | Rejection:
+    """One data row; columns are (cell index, header, field) triples; codes maps a coded
+    field to its CodeTable."""
+    kind, codes = kind or BUILDINGS, codes or {}
     texts = [cell_text(cell) for cell in cells]
-    values, sources, reasons = {}, {}, []
+    values, sources, reasons, unknown_codes = {}, {}, [], []
     for index, header, target in columns:
         raw = cells[index] if index < len(cells) else None
         text = cell_text(raw)
         if is_blank(text):
             continue
         try:
-            parsed = kind.parsers[target](text, raw)
+            words = codes[target].decoded(text) if target in codes else text
+            parsed = kind.parsers[target](words, raw)
+        except UnknownCode as problem:
+            unknown_codes.append(f"{header}“{text}”{problem}")
+            continue
         except CellError as problem:
             reasons.append(f"{header}“{text}”：{problem}")
             continue
@@ -235,11 +275,13 @@ def parse_row(row_number: int, cells: list, columns: list, defaults: dict,
     for place in ("town", "community"):
         if not values.get(place) and defaults.get(place):
             values[place] = defaults[place]
-    reasons += kind.finish_row(values, {name: header for name, (header, _) in sources.items()},
-                               columns)
+    if unknown_codes:
+        return Rejection(row_number, unknown_codes, texts, refuses_file=True)
+    header_of = {name: header for name, (header, _) in sources.items()}
+    reasons += kind.finish_row(values, header_of, columns)
     if reasons:
         return Rejection(row_number, reasons, texts)
-    return ParsedRow(row_number, values, texts)
+    return ParsedRow(row_number, values, texts, kind.notes(values, header_of))
 
 
 def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
@@ -253,10 +295,7 @@ def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
         if derived:
             values["structure_type"] = derived
     year, era = values.get("year_built"), values.get("build_era")
-    if year is not None and era is not None and build_era(year) != era:
-        problems.append(f"{header_of['year_built']}“{year}”与{header_of['build_era']}“{era}”"
-                        f"（普查年代代码）不符")
-    elif year is not None:
+    if year is not None and era is None:
         values["build_era"] = build_era(year)
     if values.get("reinforced_year") is not None:
         if values.get("seismic_reinforced") is False:
@@ -268,8 +307,8 @@ def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
                             f"早于建成年份 {year}")
     if values.get("appraised") is False and values.get("appraisal_grade"):
         problems.append(f"{header_of['appraised']}为“否”，却填写了{header_of['appraisal_grade']}")
-    if not values.get("community"):
-        problems.append("缺少社区名称")
+    if not values.get("community") and not values.get("community_code"):
+        problems.append("缺少社区名称（或村居行政编码）")
     if values.get("name") and not values.get("estate"):
         match = NAME_PATTERN.match(values["name"])
         if match:
@@ -286,16 +325,34 @@ def _row_problems(values: dict, header_of: dict, columns: list) -> list[str]:
     return problems
 
 
+def _row_notes(values: dict, header_of: dict) -> list[str]:
+    """What to check in a row that is imported as it stands: a census era code the year built
+    contradicts. Both are kept as the file gives them (the era is the census's own finding, the
+    year may be the better one; the bureau decides), and the pre-screen reads them cautiously:
+    a building the era puts before 1981 is 待核实 whatever the year says."""
+    year, era = values.get("year_built"), values.get("build_era")
+    if year is None or era is None or build_era(year) == era:
+        return []
+    first, last = BUILD_ERAS[era]
+    span = (f"{last}年及以前" if first is None else f"{first}年及以后" if last is None
+            else f"{first}—{last}年")
+    return [f"{header_of['year_built']}“{year}”与{header_of['build_era']}“{era}”（{span}）不符："
+            "已按表中原值导入，请核实"]
+
+
 BUILDINGS = ListKind(one="同一栋楼", parsers=FIELD_PARSERS, mappings=BUILT_IN_MAPPINGS,
                      validators={**FACT_VALIDATORS, **EXTRA_LIMITS},
                      check_columns=_require_columns, finish_row=_row_problems,
-                     identity=_identity)
+                     identity=_identity, notes=_row_notes)
 
 
-def write_report(path, headers: list, rejections: list) -> None:
-    """The rejected rows as CSV, UTF-8 with BOM so Excel opens it: 行号, 原因, then the row."""
+def write_report(path, headers: list, rejections: list, noted: list = ()) -> None:
+    """The rejected rows, and the rows imported with notes to check, as CSV, UTF-8 with BOM so
+    Excel opens it: 行号, 原因, then the row."""
+    lines = [(r.row_number, "；".join(r.reasons), r.cells) for r in rejections]
+    lines += [(r.row_number, "已导入，需核实：" + "；".join(r.notes), r.cells) for r in noted]
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["行号", "原因", *headers])
-        for rejection in sorted(rejections, key=lambda r: r.row_number):
-            writer.writerow([rejection.row_number, "；".join(rejection.reasons), *rejection.cells])
+        for number, reason, cells in sorted(lines, key=lambda line: line[0]):
+            writer.writerow([number, reason, *cells])

@@ -1,7 +1,8 @@
 """The place hierarchy: county → street/town → community → estate → building."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db_types import UTCDateTime, utcnow
@@ -160,6 +161,7 @@ class Building(db.Model):
     reinforced_year: Mapped[int | None] = mapped_column(Integer)
     appraisal_grade: Mapped[str | None] = mapped_column(String(1))
     appraisal_year: Mapped[int | None] = mapped_column(Integer)
+    appraised: Mapped[bool | None] = mapped_column(Boolean)  # census: 是否经过安全鉴定
     floors_above: Mapped[int | None] = mapped_column(Integer)
     floors_below: Mapped[int | None] = mapped_column(Integer)
     units: Mapped[int | None] = mapped_column(Integer)
@@ -171,6 +173,9 @@ class Building(db.Model):
     altered: Mapped[bool | None] = mapped_column(Boolean)  # census: 是否改造（拆改结构等）
     visible_damage: Mapped[bool | None] = mapped_column(Boolean)  # census: 明显裂缝、变形、倾斜
     prescreened: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Indicator 1's pre-screen cannot decide on the census facts (待核实): e.g. 1981–1990 masonry
+    # whose precast slabs are unknown. Never true together with prescreened.
+    prescreen_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     estate: Mapped[Estate] = relationship(back_populates="buildings")
@@ -202,4 +207,5 @@ class Building(db.Model):
             "has_elevator": self.has_elevator,
             "gas_supply": self.gas_supply,
             "has_property_management": self.estate.property_company_id is not None,
+            "visible_damage": self.visible_damage,
         }

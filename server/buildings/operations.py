@@ -2,7 +2,7 @@
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from forms import prescreen
+from forms import prescreen, prescreen_uncertain
 from server.accounts.models import User
 from server.accounts.scopes import (buildings_visible_to, require_can_survey, require_visible,
                                     visible_estate_ids)
@@ -50,8 +50,11 @@ def correct_facts(user: User, building: Building, changes: dict, structure_form)
 
 
 def refresh_prescreen(building: Building, structure_form) -> None:
-    """Indicator 1's pre-screen, from the structural-safety form's own rule."""
-    building.prescreened = bool(structure_form and prescreen(structure_form, building.facts()))
+    """Indicator 1's pre-screen, from the structural-safety form's own rules: flagged (需优先排查),
+    or else perhaps 待核实 (the census facts leave it open)."""
+    facts = building.facts()
+    building.prescreened = bool(structure_form and prescreen(structure_form, facts))
+    building.prescreen_uncertain = bool(structure_form and prescreen_uncertain(structure_form, facts))
 
 
 def communities_in_scope(user: User) -> list[Community]:

@@ -52,6 +52,8 @@ class BuildingFactsSchema(ApiSchema):
     households = _fact(fields.Integer, "households", strict=True)
     has_elevator = fields.Boolean(allow_none=True)
     gas_supply = _fact(fields.String, "gas_supply")
+    visible_damage = fields.Boolean(allow_none=True,
+                                    metadata={"description": "有无肉眼可见明显裂缝、变形、倾斜"})
 
 
 class BuildingSchema(BuildingFactsSchema):
@@ -68,6 +70,8 @@ class BuildingSchema(BuildingFactsSchema):
         dump_only=True)
     prescreened = fields.Boolean(dump_only=True,
                                  metadata={"description": "指标1初筛：需优先排查结构安全"})
+    prescreen_uncertain = fields.Boolean(
+        dump_only=True, metadata={"description": "指标1初筛：待核实（普查信息不足以判断，如预制板情况不明）"})
     updated_at = fields.DateTime(dump_only=True)
 
 

@@ -3,6 +3,8 @@ by estate + number (never duplicated), pre-screened for indicator 1 and audited.
 
 Each row is all or nothing: it runs in a savepoint, and a row the database refuses is rejected
 with its reason while the rows around it go in. Only flushes; the caller commits or rolls back.
+A census row names its community by 村居 code alone: a code the system does not have refuses the
+whole file before anything is written (a community is never made up from a bare code).
 """
 from dataclasses import dataclass, field
 
@@ -11,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.audit.operations import record
 from server.buildings.basics import BasicsRefused, company_named, set_property_company
-from server.buildings.importing import ParsedFile, ParsedRow, Rejection
+from server.buildings.importing import ParsedFile, ParsedRow, Rejection, refuse_file
 from server.buildings.models import Building, Community, County, Estate, Town
 from server.buildings.operations import refresh_prescreen
 from server.extensions import db
@@ -21,7 +23,7 @@ BUILDING_FIELDS = ("code", "number", "address", "longitude", "latitude", "year_b
                    "structure_type", "structure_subtype", "precast_slabs", "seismic_reinforced",
                    "reinforced_year", "appraisal_grade", "appraisal_year", "floors_above", "floors_below", "units",
                    "households", "has_elevator", "gas_supply", "floor_area", "height", "altered",
-                   "visible_damage")
+                   "visible_damage", "appraised")
 TEMPORARY_ESTATE_SUFFIX = "零星楼栋"
 
 
@@ -31,7 +33,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     prescreened: int = 0  # of the buildings in the file, how many indicator 1 flags
+    prescreen_uncertain: int = 0  # … and how many it leaves 待核实
     rejected: list = field(default_factory=list)
+    noted: list = field(default_factory=list)  # ParsedRows imported with notes to check
 
 
 class RowRejected(Exception):
@@ -61,18 +65,38 @@ def written_rows(rows: list, write_row, rejected: list, forget=lambda: None):
 def import_buildings(parsed: ParsedFile, *, structure_form, county: County | None = None,
                      source: str = "", actor=None) -> ImportResult:
     """Write every parsed row; rows rejected on reading are carried into the result."""
+    _refuse_unknown_community_codes(parsed)
     result = ImportResult(rejected=list(parsed.rejected))
     record(actor, "building.import", "import", (source or parsed.mapping.name)[:64],
            mapping=parsed.mapping.name, rows=len(parsed.rows) + len(parsed.rejected))
     db.session.flush()  # a write before the first savepoint (see written_rows)
     places = _Places(county)
-    for outcome, building in written_rows(
-            parsed.rows, lambda row: _import_row(row, places, structure_form, source, actor),
+    for (outcome, building), row in written_rows(
+            parsed.rows, lambda row: (_import_row(row, places, structure_form, source, actor), row),
             result.rejected, places.forget):
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.prescreened += building.prescreened
+        result.prescreen_uncertain += building.prescreen_uncertain
+        if row.notes:
+            result.noted.append(row)
     result.rejected.sort(key=lambda rejection: rejection.row_number)
     return result
+
+
+def _refuse_unknown_community_codes(parsed: ParsedFile) -> None:
+    """Every row that names its community by code alone must name one the system has."""
+    wanted = {row.row_number: row.values["community_code"] for row in parsed.rows
+              if row.values.get("community_code") and not row.values.get("community")}
+    if not wanted:
+        return
+    known = set(db.session.scalars(select(Community.code).where(
+        Community.code.in_(set(wanted.values())))))
+    header = next(h for h in parsed.headers if parsed.mapping.field_for(h) == "community_code")
+    unknown = [(number, f"{header}“{code}”：系统中没有这个村（社区）代码，请先核对代码，"
+                        "或在系统中为该社区登记代码")
+               for number, code in wanted.items() if code not in known]
+    if unknown:
+        refuse_file(unknown)
 
 
 def _reason(error: Exception) -> str:
@@ -85,7 +109,10 @@ def _reason(error: Exception) -> str:
 def _import_row(row: ParsedRow, places: "_Places", structure_form, source: str, actor):
     values = row.values
     county = places.county(values)
-    community = places.community(county, places.town(county, values), values)
+    if values.get("community") or not values.get("community_code"):
+        community = places.community(county, places.town(county, values), values)
+    else:
+        community = places.community_by_code(county, values)
     estate, company_change = places.estate(county, community, values)
     building = _matching_building(estate, values)
     before = _snapshot(building) if building is not None else None
@@ -209,6 +236,20 @@ class _Places:
                                   lambda: self._only_community(county, name))
         return self._remember(("community", town.id, name, code),
                               lambda: self._find_community(town, name, code))
+
+    def community_by_code(self, county: County, values: dict) -> Community:
+        """A census row's community, by its 村居 code alone (checked to exist beforehand)."""
+        code = values["community_code"]
+        community = self._remember(("community code", county.id, code), lambda: db.session.scalar(
+            select(Community).join(Town).where(Town.county_id == county.id,
+                                               Community.code == code)))
+        if community is None:
+            raise RowRejected(f"村居行政编码 {code} 的社区不在{county.name}")
+        town_code = values.get("town_code")
+        if town_code and community.town.code not in (None, town_code):
+            raise RowRejected(f"村居行政编码 {code} 属于{community.town.name}（代码 "
+                              f"{community.town.code}），与本行的镇街行政编码 {town_code} 不符")
+        return community
 
     @staticmethod
     def _only_community(county: County, name: str) -> Community:

@@ -18,12 +18,15 @@ from sync.china_time import china_today
 
 
 def community_overview(user: User) -> list[dict]:
-    """Per community: estates, buildings, and buildings pre-screened for indicator 1."""
+    """Per community: estates, buildings, and buildings pre-screened for indicator 1 (flagged,
+    and 待核实)."""
     rows = select(
         Town.name.label("town"), Community.id, Community.name.label("community"),
         func.count(func.distinct(Estate.id)).label("estates"),
         func.count(Building.id).label("buildings"),
         func.coalesce(func.sum(cast(Building.prescreened, Integer)), 0).label("prescreened"),
+        func.coalesce(func.sum(cast(Building.prescreen_uncertain, Integer)), 0)
+        .label("prescreen_uncertain"),
     ).select_from(Building).join(Estate).join(Community).join(Town) \
         .where(Estate.id.in_(visible_estate_ids(user))) \
         .group_by(Town.name, Community.id, Community.name) \

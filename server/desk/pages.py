@@ -12,7 +12,8 @@ blueprint = page_blueprint("desk_pages", __name__)
 @page(roles=SIGNED_IN, writes=False)
 def overview():
     rows = community_overview(g.user)
-    totals = {key: sum(r[key] for r in rows) for key in ("estates", "buildings", "prescreened")}
+    totals = {key: sum(r[key] for r in rows) for key in ("estates", "buildings", "prescreened",
+                                                            "prescreen_uncertain")}
     survey_round = current_round()
     return render_template("desk/overview.html", rows=rows, totals=totals,
                            county=g.user.county, survey_round=survey_round,

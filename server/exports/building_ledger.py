@@ -39,7 +39,7 @@ def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *
                    Building.floor_area, Building.has_elevator, Building.gas_supply,
                    PropertyCompany.name.label("company"), Building.seismic_reinforced,
                    Building.reinforced_year, Building.appraisal_grade, Building.appraisal_year,
-                   Building.prescreened, Building.longitude, Building.latitude,
+                   Building.prescreened, Building.prescreen_uncertain, Building.longitude, Building.latitude,
                    *[state_of(kept.c[f"s{n}"], survey_round.system, n).label(f"s{n}")
                      for n in numbers])
             .select_from(Building).join(Estate).join(Community).join(Town)
@@ -56,9 +56,13 @@ def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *
                b.year_built, STRUCTURES.get(b.structure_type, ""), b.floors_above,
                b.floors_below, b.units, b.households, b.floor_area, _have(b.has_elevator),
                GAS.get(b.gas_supply, ""), b.company, _reinforced(b), _appraisal(b),
-               "需优先排查" if b.prescreened else "", b.longitude, b.latitude,
+               _prescreen(b), b.longitude, b.latitude,
                *[counting.label(s) for s in states],
                sum(1 for s in states if s == counting.COUNTS)]
+
+
+def _prescreen(b) -> str:
+    return "需优先排查" if b.prescreened else "待核实" if b.prescreen_uncertain else ""
 
 
 def _have(value) -> str:

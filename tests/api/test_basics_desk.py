@@ -18,7 +18,7 @@ from server.syncing.models import Change
 def estate(make_estate, make_community, make_building, make_property_company):
     community = make_community("城东社区")
     estate = make_estate("达明新村", community)
-    make_building(estate, "1#", year_built=1985, households=36)
+    make_building(estate, "1#", year_built=1985, precast_slabs=False, households=36)
     make_building(estate, "2#", year_built=1992, households=48)
     make_estate("城东社区零星楼栋", community, is_temporary=True)
     make_property_company("夏县安居物业服务有限公司")

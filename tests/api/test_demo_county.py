@@ -108,6 +108,16 @@ def test_plan_reinforced_year_only_on_reinforced_buildings(plan):
             assert b.year_built <= 1980 < b.reinforced_year
 
 
+def test_plan_codes_places_as_the_census_does(plan):
+    """A census file finds a community by its 12-digit 村居 code (the town's 9 digits + 3) and
+    writes the town's code padded to 12 digits, which the import reads as these 9."""
+    assert (len(plan.code), len(plan.town_code)) == (6, 9)
+    assert plan.town_code.startswith(plan.code)
+    codes = [c.code for c in plan.communities]
+    assert all(len(code) == 12 and code.startswith(plan.town_code) for code in codes)
+    assert len(set(codes)) == len(codes)
+
+
 def test_plan_includes_both_kinds_of_prescreen_candidates(plan):
     unreinforced_old = [b for b in plan.buildings
                         if b.year_built <= 1980 and not b.seismic_reinforced]

@@ -108,18 +108,31 @@ def scratch_database_url(database_url, tmp_path):
 
 
 @pytest.fixture
-def upgraded_with_evidence(scratch_database_url, tmp_path):
-    """The scratch database taken to the revision before kept statuses, filled with the evidence
-    above, then upgraded to the newest; its app context is open for the test."""
+def scratch_app_context(scratch_database_url, tmp_path):
+    """An app on the empty scratch database, its context open for the test."""
     app = create_app({"TESTING": True, "DATABASE_URL": scratch_database_url,
                       "SECRET_KEY": "test", "LOUJIAN_MEDIA_DIR": str(tmp_path / "media")})
     with app.app_context():
-        upgrade(revision=BEFORE_KEPT_STATUSES)
-        load_evidence()
-        upgrade()
         yield
         db.session.remove()
         db.engine.dispose()
+
+
+def at_revision(revision: str, statements: list) -> None:
+    """The scratch database upgraded to `revision`, with `statements` run and committed."""
+    upgrade(revision=revision)
+    for statement in statements:
+        db.session.execute(sa.text(statement))
+    db.session.commit()
+
+
+@pytest.fixture
+def upgraded_with_evidence(scratch_app_context):
+    """The scratch database taken to the revision before kept statuses, filled with the evidence
+    above, then upgraded to the newest."""
+    upgrade(revision=BEFORE_KEPT_STATUSES)
+    load_evidence()
+    upgrade()
 
 
 def test_upgrading_a_database_with_evidence_derives_its_building_states(upgraded_with_evidence):
@@ -178,42 +191,58 @@ REFUSED_BASICS = [
 
 
 def test_basics_migration_adds_empty_basics_checks_them_and_downgrades_keeping_the_places(
-        scratch_database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": scratch_database_url,
-                      "SECRET_KEY": "test", "LOUJIAN_MEDIA_DIR": str(tmp_path / "media")})
-    with app.app_context():
-        upgrade(revision=BEFORE_BASICS)
-        for statement in EVIDENCE[:4]:  # county, town, community, estate
-            db.session.execute(sa.text(statement))
-        db.session.commit()
-        upgrade(revision=BASICS)
-        estate = db.session.execute(sa.text(f"SELECT {', '.join(ESTATE_BASICS)} FROM estates"))
-        community = db.session.execute(sa.text(
-            f"SELECT {', '.join(COMMUNITY_BASICS)} FROM communities"))
-        assert estate.one() == (None,) * 7 + (0,) and community.one() == (None,) * 5 + (0,)
-        db.session.commit()
-        refused = []
-        for statement in REFUSED_BASICS:
-            try:
-                with db.engine.begin() as connection:
-                    connection.execute(sa.text(statement))
-            except sa.exc.IntegrityError:
-                refused.append(statement)
-        assert refused == REFUSED_BASICS
-        db.session.execute(sa.text(
-            "UPDATE estates SET kind = '房改房', built_from = 1985, built_to = 1992, "
-            "land_area = 30000, floor_area = 38000, households = 640, population = 1820"))
-        db.session.commit()
-        downgrade(revision=BEFORE_BASICS)
-        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("estates")}
-        community_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("communities")}
-        assert columns == {"id", "community_id", "name", "is_temporary", "property_company_id"}
-        assert community_columns == {"id", "town_id", "code", "name"}
-        kept = db.session.execute(sa.text("SELECT name FROM estates")).scalars().all()
-        assert kept == ["达明新村"]
-        db.session.commit()
-        upgrade()
-        assert db.session.execute(sa.text("SELECT kind, basics_version FROM estates")).one() == (
-            None, 0)
-        db.session.remove()
-        db.engine.dispose()
+        scratch_app_context):
+    at_revision(BEFORE_BASICS, EVIDENCE[:4])  # county, town, community, estate
+    upgrade(revision=BASICS)
+    estate = db.session.execute(sa.text(f"SELECT {', '.join(ESTATE_BASICS)} FROM estates"))
+    community = db.session.execute(sa.text(
+        f"SELECT {', '.join(COMMUNITY_BASICS)} FROM communities"))
+    assert estate.one() == (None,) * 7 + (0,) and community.one() == (None,) * 5 + (0,)
+    db.session.commit()
+    refused = []
+    for statement in REFUSED_BASICS:
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(statement))
+        except sa.exc.IntegrityError:
+            refused.append(statement)
+    assert refused == REFUSED_BASICS
+    db.session.execute(sa.text(
+        "UPDATE estates SET kind = '房改房', built_from = 1985, built_to = 1992, "
+        "land_area = 30000, floor_area = 38000, households = 640, population = 1820"))
+    db.session.commit()
+    downgrade(revision=BEFORE_BASICS)
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("estates")}
+    community_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("communities")}
+    assert columns == {"id", "community_id", "name", "is_temporary", "property_company_id"}
+    assert community_columns == {"id", "town_id", "code", "name"}
+    kept = db.session.execute(sa.text("SELECT name FROM estates")).scalars().all()
+    assert kept == ["达明新村"]
+    db.session.commit()
+    upgrade()
+    assert db.session.execute(sa.text("SELECT kind, basics_version FROM estates")).one() == (
+        None, 0)
+
+
+CENSUS_FACTS = "f3a9c2d81b47"
+
+
+def test_census_migration_adds_appraised_and_uncertain_prescreen_and_downgrades_keeping_buildings(
+        scratch_app_context):
+    at_revision(BASICS, EVIDENCE[:7])  # county, town, community, estate, three buildings
+    upgrade(revision=CENSUS_FACTS)
+    rows = db.session.execute(sa.text(
+        "SELECT appraised, prescreen_uncertain FROM buildings ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(None, False)] * 3
+    db.session.execute(sa.text("UPDATE buildings SET appraised = TRUE, "
+                               "prescreen_uncertain = TRUE WHERE id = 1"))
+    db.session.commit()
+    downgrade(revision=BASICS)
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("buildings")}
+    assert not columns & {"appraised", "prescreen_uncertain"}
+    assert db.session.scalar(sa.text("SELECT count(*) FROM buildings")) == 3
+    db.session.commit()
+    upgrade()
+    assert db.session.execute(sa.text(
+        "SELECT appraised, prescreen_uncertain FROM buildings WHERE id = 1")).one() == (
+            None, False)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 
 import {
-  applies, checkItemQuestion, counts, deriveDefects, prescreen, relevance, reportedDefect, validateAnswers,
+  applies, checkItemQuestion, counts, deriveDefects, prescreen, prescreenUncertain, relevance, reportedDefect, validateAnswers,
 } from '../../pwa/js/formlogic.js';
 import { sameJson } from './same-json.mjs';
 
@@ -38,6 +38,7 @@ function outcome(form, facts, answers) {
   return {
     applies: applies(form, facts),
     prescreen: prescreen(form, facts),
+    prescreen_uncertain: prescreenUncertain(form, facts),
     asked: ids.filter((id) => relevant.asked.has(id)),
     kept: ids.filter((id) => Object.hasOwn(relevant.answers, id)),
     in_play: ids.filter((id) => Object.hasOwn(relevant.defects, id) && relevant.defects[id] !== false),

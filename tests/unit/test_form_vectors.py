@@ -12,7 +12,7 @@ from forms.tools.make_form_vectors import dumps, form_lookup, outcome
 from tests.unit.json_equality import same_json
 
 VECTORS = json.loads((FORMS_ROOT / "form_vectors.json").read_text(encoding="utf-8"))
-EXPECTED_KEYS = {"applies", "prescreen", "asked", "kept", "in_play", "errors", "defects", "findings", "counts"}
+EXPECTED_KEYS = {"applies", "prescreen", "prescreen_uncertain", "asked", "kept", "in_play", "errors", "defects", "findings", "counts"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_cases_cover_every_question_type(lookup):
 
 def test_cases_cover_defects_counting_scope_and_prescreen():
     expected = [case["expected"] for case in VECTORS["cases"]]
-    for key in ("applies", "prescreen", "counts"):
+    for key in ("applies", "prescreen", "prescreen_uncertain", "counts"):
         assert {e[key] for e in expected} == {True, False}, key
     severities = {finding["severity"] for e in expected for finding in e["findings"]}
     assert severities == {"非常严重", "严重", "一般"}

@@ -13,7 +13,8 @@ def test_build_era_follows_the_census_codes(year, era):
 def test_facts_vocabulary_is_the_agreed_one():
     assert set(FACTS) == {"year_built", "build_era", "structure_type", "structure_subtype", "precast_slabs",
                           "seismic_reinforced", "reinforced_year", "appraisal_grade", "floors_above", "floors_below",
-                          "units", "households", "has_elevator", "gas_supply", "has_property_management"}
+                          "units", "households", "has_elevator", "gas_supply", "has_property_management",
+                          "visible_damage"}
 
 
 def test_well_formed_facts_have_no_problems():

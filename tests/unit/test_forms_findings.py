@@ -1,7 +1,7 @@
 """derive_defects, counts, prescreen and applies on the 2024 forms."""
 import pytest
 
-from forms import applies, counts, derive_defects, prescreen
+from forms import applies, counts, derive_defects, prescreen, prescreen_uncertain
 
 PHOTO = "cd" * 32
 
@@ -168,13 +168,33 @@ def test_smoke_alarms_are_only_asked_in_high_rise(form, make_facts):
     ({"year_built": None, "build_era": 1, "seismic_reinforced": True}, False),
     ({"year_built": None, "build_era": 2, "structure_type": "masonry", "precast_slabs": True}, True),
     ({"year_built": None, "build_era": 3, "structure_type": "masonry", "precast_slabs": True}, False),
+    ({"year_built": 2005, "structure_type": "concrete", "visible_damage": True}, True),
+    ({"year_built": 1995, "appraisal_grade": "C"}, True),
+    ({"year_built": 1995, "appraisal_grade": "D"}, True),
+    ({"year_built": 1995, "appraisal_grade": "B"}, False),
+    ({"year_built": None, "build_era": 2, "structure_type": "masonry", "precast_slabs": None}, False),
 ], ids=repr)
 def test_structural_prescreen(form, make_facts, facts, flagged):
     assert prescreen(form("structural-safety"), make_facts(**facts)) is flagged
 
 
+@pytest.mark.parametrize("facts, uncertain", [
+    ({"year_built": None, "build_era": 2, "structure_type": "masonry", "precast_slabs": None}, True),
+    ({"year_built": 1988, "structure_type": "masonry", "precast_slabs": None}, True),
+    ({"year_built": 1988, "structure_type": "masonry", "precast_slabs": False}, False),
+    ({"year_built": 1988, "structure_type": "masonry", "precast_slabs": True}, False),  # flagged, firm
+    ({"year_built": 1988, "structure_type": "concrete", "precast_slabs": None}, False),
+    ({"year_built": 1982, "build_era": 1, "seismic_reinforced": None}, True),
+    ({"year_built": 1982, "build_era": 1, "seismic_reinforced": True}, False),
+    ({"year_built": 1988, "structure_type": "masonry", "visible_damage": True}, False),  # flagged
+], ids=repr)
+def test_structural_prescreen_leaves_open_cases_to_be_checked(form, make_facts, facts, uncertain):
+    assert prescreen_uncertain(form("structural-safety"), make_facts(**facts)) is uncertain
+
+
 def test_forms_without_a_prescreen_rule_flag_nothing(form, make_facts):
     assert prescreen(form("gas-safety"), make_facts(year_built=1960)) is False
+    assert prescreen_uncertain(form("gas-safety"), make_facts(year_built=1960)) is False
 
 
 @pytest.mark.parametrize("facts, in_scope", [({"year_built": 1995}, True), ({"year_built": 2005}, False),

@@ -101,6 +101,12 @@ def test_prescreen_may_not_read_answers(refusal, make_form):
     assert "form0.json: prescreen.==[0].answer: this rule sees building facts only" in message
 
 
+def test_uncertain_prescreen_may_not_read_answers(refusal, make_form):
+    message = refusal(make_form(prescreen_uncertain={"==": [{"answer": "cracked"}, True]}))
+    assert ("form0.json: prescreen_uncertain.==[0].answer: this rule sees building facts only"
+            in message)
+
+
 def test_duplicate_question_id_is_refused(refusal, make_form):
     form = make_form()
     form["sections"][0]["questions"][1]["id"] = "cracked"

@@ -270,11 +270,12 @@ def test_rejected_row_number_counts_the_header_as_row_one(write_csv, census):
     assert [r.row_number for r in parsed.rejected] == [3]
 
 
-def test_year_contradicting_era_is_rejected(write_csv, bureau):
+def test_year_contradicting_era_is_kept_as_given_with_a_note(write_csv, bureau):
     header = [*BUREAU_HEADER, "建成年代"]
     path = write_csv([header, [*bureau_row(建成年份="1975"), "4"]])
-    assert only_rejection(parse_file(path, bureau)).reasons == [
-        "建成年份“1975”与建成年代“4”（普查年代代码）不符"]
+    (row,) = parse_file(path, bureau).rows
+    assert (row.values["year_built"], row.values["build_era"]) == (1975, 4)
+    assert row.notes == ["建成年份“1975”与建成年代“4”（2001—2010年）不符：已按表中原值导入，请核实"]
 
 
 def test_reinforcement_year_on_an_unreinforced_building_is_rejected(write_csv, census):

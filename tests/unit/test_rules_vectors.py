@@ -70,10 +70,14 @@ def test_vectors_cover_the_structural_prescreen():
     assert sum(v["source"] == "2024-structural-safety#prescreen" for v in SOURCED) >= 10
 
 
+def test_vectors_cover_the_structural_uncertain_prescreen():
+    assert sum(v["source"] == "2024-structural-safety#prescreen_uncertain" for v in SOURCED) >= 6
+
+
 def resolve_source(registry, source):
     form_id, _, path = source.partition("#")
     document = registry.get(form_id).document
-    if path in ("prescreen", "applies_if", "counts_if"):
+    if path in ("prescreen", "prescreen_uncertain", "applies_if", "counts_if"):
         return document[path]
     element_id, *keys = path.split(".")
     elements = [s for s in document["sections"]] + [q for s in document["sections"] for q in s["questions"]]

@@ -1,6 +1,6 @@
 import { h, clear } from '../dom.js';
 import { all, get } from '../db.js';
-import { applies, prescreen } from '../formlogic.js';
+import { applies, prescreen, prescreenUncertain } from '../formlogic.js';
 import { loadForms } from '../forms.js';
 import { isSentBack } from '../lifecycle.js';
 import { progressByBuilding } from '../progress.js';
@@ -15,6 +15,7 @@ const STRINGS = {
   decisions: '审核意见',
   notApplicable: '不适用',
   prescreened: '初筛命中',
+  prescreenUncertain: '初筛待核实',
   draft: '草稿',
   notSurveyed: '未调查',
   observed: '他人已调查',
@@ -64,6 +65,9 @@ function indicatorRow(buildingId, summary, form, facts, mine) {
   const item = mine.forms.get(summary.id);
   if (!inScope) chips.push(h('span', { class: 'chip plain' }, STRINGS.notApplicable));
   if (inScope && form && prescreen(form, facts)) chips.push(h('span', { class: 'chip bad' }, STRINGS.prescreened));
+  if (inScope && form && prescreenUncertain(form, facts)) {
+    chips.push(h('span', { class: 'chip warn' }, STRINGS.prescreenUncertain));
+  }
   if (item) chips.push(h('span', { class: `chip state-${item.state}` }, STATE_LABELS[item.state]));
   else if (mine.indicators.has(summary.indicator)) chips.push(h('span', { class: 'chip good' }, STRINGS.observed));
   if (mine.drafts.has(summary.id)) chips.push(h('span', { class: 'chip warn' }, STRINGS.draft));

@@ -11,6 +11,7 @@ const STRINGS = {
   count: (shown, total) => `共 ${total} 栋${shown < total ? `，显示前 ${shown} 栋` : ''}`,
   more: '显示更多',
   prescreened: '初筛：优先排查',
+  prescreenUncertain: '初筛：待核实',
   notSurveyed: '未调查',
   surveyed: (n, total) => `已调查 ${n}/${total}`,
   draft: '有草稿',
@@ -31,8 +32,9 @@ export async function render(root, params, { sync }) {
     return { building: b, done, hasDraft: Boolean(progress.get(b.id)?.drafts.size),
       haystack: `${b.label} ${b.address || ''} ${b.code || ''} ${b.estate}${b.number}`.toLowerCase() };
   });
-  // Pre-screened first, then the ones not yet surveyed, then by name.
-  rows.sort((a, b) => (b.building.prescreened - a.building.prescreened) || ((a.done > 0) - (b.done > 0))
+  // Pre-screened first, then 待核实, then the ones not yet surveyed, then by name.
+  const rank = (b) => (b.prescreened ? 2 : b.prescreen_uncertain ? 1 : 0);
+  rows.sort((a, b) => (rank(b.building) - rank(a.building)) || ((a.done > 0) - (b.done > 0))
     || a.building.label.localeCompare(b.building.label, 'zh-CN', { numeric: true }));
 
   const communities = [...new Set(buildings.map((b) => b.community))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
@@ -93,6 +95,7 @@ function item({ building, done, hasDraft }, total) {
       h('div', { class: 'sub' }, [building.community, building.address].filter(Boolean).join(' · ')),
       h('div', {},
         building.prescreened ? h('span', { class: 'chip bad' }, STRINGS.prescreened) : null,
+        building.prescreen_uncertain ? h('span', { class: 'chip warn' }, STRINGS.prescreenUncertain) : null,
         done ? h('span', { class: 'chip good' }, STRINGS.surveyed(done, total)) : h('span', { class: 'chip plain' }, STRINGS.notSurveyed),
         hasDraft ? h('span', { class: 'chip warn' }, STRINGS.draft) : null)),
     h('span', { class: 'chevron', 'aria-hidden': 'true' }, '›')));
