@@ -13,7 +13,7 @@ from server.extensions import db
 from server.ledger.counting import evidence_states
 
 BEFORE_KEPT_STATUSES = "5fc7acb386e2"
-BEFORE_TALLIES = "e5b7c3a1d904"
+BEFORE_TALLIES = "f3a9c2d81b47"
 EVIDENCE = [
     "INSERT INTO counties (id, code, name) VALUES (1, '140828', '夏县')",
     "INSERT INTO towns (id, county_id, code, name, kind) VALUES (1, 1, NULL, '瑶峰镇', '镇')",

@@ -1,7 +1,7 @@
 """status tallies: building_statuses carry their building's estate; status_tallies count them per estate
 
 Revision ID: f3a8d2c6b417
-Revises: e5b7c3a1d904
+Revises: f3a9c2d81b47
 Create Date: 2026-12-03 19:00:00
 
 The county's indicator table then adds up a few rows per estate instead of joining every kept
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a8d2c6b417'
-down_revision = 'e5b7c3a1d904'
+down_revision = 'f3a9c2d81b47'
 branch_labels = None
 depends_on = None
 
