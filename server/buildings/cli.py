@@ -9,6 +9,7 @@ from server.buildings.basics_import import (COMMUNITIES, ESTATES, import_communi
                                             import_estate_basics)
 from server.buildings.importing import ImportFileError, load_mapping, parse_file, write_report
 from server.buildings.models import County
+from server.buildings.operations import refresh_every_prescreen
 from server.buildings.upsert import import_buildings
 from server.extensions import db
 from server.catalog import current_structure_form
@@ -55,6 +56,19 @@ def import_command(file, mapping, county_code, town, community, sheet, report, d
     _keep_unless(dry_run)
     _echo_summary(file, parsed, result, dry_run)
     _write_report(report, parsed, result, result.noted)
+
+
+@buildings_cli.command("prescreen")
+@with_appcontext
+def prescreen_command():
+    """按当前轮次结构安全调查表的初筛规则，重新初筛全部楼栋（表单或指标体系变更后运行）。"""
+    structure_form = current_structure_form()
+    if structure_form is None:
+        raise click.ClickException("当前轮次没有结构安全调查表，无法初筛")
+    tally = refresh_every_prescreen(structure_form)
+    db.session.commit()
+    click.echo(f"已重新初筛 {tally.buildings} 栋：需优先排查 {tally.flagged} 栋，"
+               f"待核实 {tally.uncertain} 栋；结果有变化 {tally.changed} 栋")
 
 
 def _parsed(file, mapping: str, sheet, defaults: dict, kind=None):

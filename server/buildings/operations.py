@@ -1,4 +1,6 @@
 """Finding, reading and correcting buildings within a user's scope."""
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -55,6 +57,32 @@ def refresh_prescreen(building: Building, structure_form) -> None:
     facts = building.facts()
     building.prescreened = bool(structure_form and prescreen(structure_form, facts))
     building.prescreen_uncertain = bool(structure_form and prescreen_uncertain(structure_form, facts))
+
+
+@dataclass
+class PrescreenTally:
+    buildings: int = 0
+    flagged: int = 0
+    uncertain: int = 0
+    changed: int = 0
+
+
+def refresh_every_prescreen(structure_form, batch: int = 1000) -> PrescreenTally:
+    """Indicator 1's pre-screen of every building again, from the current structural-safety
+    form: after a form change, a new indicator system, or buildings imported before a rule
+    existed. A building whose result changes is written (and so announced to the phones)."""
+    tally = PrescreenTally()
+    for building in db.session.scalars(select(Building).order_by(Building.id)
+                                       .execution_options(yield_per=batch)):
+        before = (building.prescreened, building.prescreen_uncertain)
+        refresh_prescreen(building, structure_form)
+        after = (building.prescreened, building.prescreen_uncertain)
+        tally.buildings += 1
+        tally.flagged += after[0]
+        tally.uncertain += after[1]
+        tally.changed += before != after
+    db.session.flush()
+    return tally
 
 
 def communities_in_scope(user: User) -> list[Community]:

@@ -6,7 +6,7 @@ The file is synthetic (invented buildings, no personal data), its 24 columns nam
 census system's data dictionary names them (see server/buildings/mappings/census.json).
 """
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.audit.models import AuditEntry
 from server.buildings.models import Building, Community, Estate, Town
@@ -113,6 +113,18 @@ def test_prescreen_flags_cracks_and_grade_c_and_leaves_open_cases_to_be_checked(
                       "西关新村7号楼": (False, True),    # the census says ≤1980, the year 1982
                       "西城嘉园1号楼": (False, False)}
     assert "其中 2 栋经指标1初筛需优先排查，2 栋初筛待核实" in result.output
+
+
+def test_prescreen_command_screens_again_buildings_kept_before_a_rule_existed(app, import_census):
+    import_census()
+    db.session.execute(update(Building).values(prescreened=False, prescreen_uncertain=False))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["buildings", "prescreen"])
+    assert result.exit_code == 0, result.output
+    assert "已重新初筛 6 栋：需优先排查 2 栋，待核实 2 栋；结果有变化 4 栋" in result.output
+    db.session.expire_all()
+    assert (building("达明新村3号楼").prescreened, building("达明新村5号楼").prescreen_uncertain) == (
+        True, True)
 
 
 def test_era_contradicting_the_year_is_imported_as_given_and_reported(import_census, tmp_path):
