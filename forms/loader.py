@@ -18,8 +18,9 @@ BUILDINGS = "栋"  # the unit of an indicator that counts buildings; any other u
 
 
 def load_system(directory):
-    """A Registry holding the one system in `directory` and its forms."""
-    return _registry([_read_system(Path(directory))])
+    """A Registry holding the one system in `directory` and its forms. Its carry-over from a previous
+    system (previous, continues, discontinued) is checked only by load_all, which loads both."""
+    return _registry([_read_system(Path(directory))], carry_over=False)
 
 
 def load_all(forms_root):
@@ -31,7 +32,7 @@ def load_all(forms_root):
     return _registry([_read_system(directory) for directory in directories])
 
 
-def _registry(loaded):
+def _registry(loaded, carry_over=True):
     systems, forms, first_file = {}, [], {}
     for system, system_forms in loaded:
         if system.code in systems:
@@ -42,7 +43,7 @@ def _registry(loaded):
                 _fail(form.path, "id", f"form id {form.id!r} is already used in {first_file[form.id].path}")
             first_file.setdefault(form.id, form)
         forms.extend(system_forms)
-    for system in systems.values():
+    for system in systems.values() if carry_over else ():
         _check_carry_over(system, systems)
     return Registry(systems.values(), forms)
 
