@@ -32,15 +32,18 @@ class Relevance(NamedTuple):
     defects: dict            # defect question id -> its `when` rule, or False when the question is not asked
 
 
-def relevance(form, answers, facts):
-    """Walk the form in order, deciding relevance from the answers kept so far (see forms.consistency)."""
+def relevance(form, answers, facts, context=None):
+    """Walk the form in order, deciding relevance from the answers kept so far (see forms.consistency).
+
+    `context` is the survey round's (forms.rules.rule_context) in every function here and in forms.findings."""
     answers = answers if isinstance(answers, dict) else {}
     asked, kept, defects = set(), {}, {}
     for section in form.sections:
-        section_asked = evaluate(section.get("relevant", True), kept, facts, defects) is True
+        section_asked = evaluate(section.get("relevant", True), kept, facts, defects, context) is True
         for question in section["questions"]:
             qid = question["id"]
-            is_asked = section_asked and evaluate(question.get("relevant", True), kept, facts, defects) is True
+            is_asked = section_asked and evaluate(question.get("relevant", True), kept, facts, defects,
+                                                  context) is True
             if is_asked:
                 asked.add(qid)
                 if qid in answers:
@@ -50,12 +53,12 @@ def relevance(form, answers, facts):
     return Relevance(frozenset(asked), kept, defects)
 
 
-def is_required(question, relevant, facts):
+def is_required(question, relevant, facts, context=None):
     required = question.get("required", False)
-    return evaluate(required, relevant.answers, facts, relevant.defects) is True
+    return evaluate(required, relevant.answers, facts, relevant.defects, context) is True
 
 
-def validate_answers(form, answers, facts):
+def validate_answers(form, answers, facts, context=None):
     """{question id: [Chinese message]} for every problem; {} when the answers can be accepted.
 
     Checks unknown ids, required questions (fixed or rule-based), the value's type and limits, and the
@@ -65,23 +68,23 @@ def validate_answers(form, answers, facts):
         return {FORM_LEVEL: ["答案格式错误：应为以题目编号为键的对象"]}
     facts = facts if isinstance(facts, dict) else {}
     errors = {key: ["表单中没有这道题"] for key in answers if not form.has_question(key)}
-    relevant = relevance(form, answers, facts)
+    relevant = relevance(form, answers, facts, context)
     for question in form.questions:
         if question["id"] in relevant.question_ids:
-            problems = _question_problems(question, relevant, facts)
+            problems = _question_problems(question, relevant, facts, context)
             if problems:
                 errors[question["id"]] = problems
     return errors
 
 
-def _question_problems(question, relevant, facts):
+def _question_problems(question, relevant, facts, context):
     value = relevant.answers.get(question["id"])
     if not is_answered(value):
-        return ["此题为必答题"] if is_required(question, relevant, facts) else []
+        return ["此题为必答题"] if is_required(question, relevant, facts, context) else []
     problems = _VALUE_CHECKS[question["type"]](question, value, facts)
     if problems or "constraint" not in question:
         return problems
-    if evaluate(question["constraint"], relevant.answers, facts, relevant.defects) is not True:
+    if evaluate(question["constraint"], relevant.answers, facts, relevant.defects, context) is not True:
         return [question["constraint_message"]]
     return []
 

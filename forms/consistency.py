@@ -9,14 +9,17 @@ from forms.errors import RuleError
 from forms.rules import check_rule
 
 
-def form_problems(document):
-    """[(field path, message)] for everything wrong with a shape-valid form document."""
-    return _FormCheck(document).problems
+def form_problems(document, settings=()):
+    """[(field path, message)] for everything wrong with a shape-valid form document.
+
+    `settings`: the names of the system's settings, which `{"setting": name}` may read."""
+    return _FormCheck(document, settings).problems
 
 
 class _FormCheck:
-    def __init__(self, document):
+    def __init__(self, document, settings=()):
         self.problems = []
+        self.settings = frozenset(settings)
         self.questions = {}  # id -> (path, question)
         self.check_unique_ids(document["sections"])
         self.all_ids = set(self.questions)
@@ -25,6 +28,7 @@ class _FormCheck:
         self.rule(document, "prescreen", "prescreen", None)
         self.rule(document, "prescreen_uncertain", "prescreen_uncertain", None)
         self.rule(document, "counts_if", "counts_if", self.all_ids, self.all_defects)
+        self.rule(document, "measure", "measure", self.all_ids, condition="number")
         self.check_sections(document["sections"])
 
     def check_unique_ids(self, sections):
@@ -56,6 +60,8 @@ class _FormCheck:
                 if "defect" in question:
                     self.check_defect(question["defect"], f"{path}.defect", earlier)
                     earlier_defects.append(question["id"])
+                if "follow_up" in question:
+                    self.rule(question["follow_up"], "when", f"{path}.follow_up.when", earlier, earlier_only=True)
 
     def check_defect(self, defect, path, earlier):
         self.rule(defect, "when", f"{path}.when", earlier, earlier_only=True)
@@ -75,11 +81,12 @@ class _FormCheck:
         elif found[1]["type"] != kind:
             self.problems.append((path, f"question {qid!r} is not of type {kind!r}"))
 
-    def rule(self, holder, key, path, question_ids, defect_ids=None, earlier_only=False):
+    def rule(self, holder, key, path, question_ids, defect_ids=None, earlier_only=False, condition=True):
         if key not in holder:
             return
         try:
-            check_rule(holder[key], question_ids, path, defect_ids=defect_ids)
+            check_rule(holder[key], question_ids, path, defect_ids=defect_ids, condition=condition,
+                       settings=self.settings)
         except RuleError as error:
             problem = error.problem
             if earlier_only and ("unknown question" in problem or "not a question with a defect" in problem):

@@ -14,11 +14,13 @@ from forms.registry import Form, Registry, System
 from forms.schema import FormSchema, SystemSchema, schema_problems
 
 SYSTEM_FILE = "system.json"
+BUILDINGS = "栋"  # the unit of an indicator that counts buildings; any other unit needs a measure
 
 
 def load_system(directory):
-    """A Registry holding the one system in `directory` and its forms."""
-    return _registry([_read_system(Path(directory))])
+    """A Registry holding the one system in `directory` and its forms. Its carry-over from a previous
+    system (previous, continues, discontinued) is checked only by load_all, which loads both."""
+    return _registry([_read_system(Path(directory))], carry_over=False)
 
 
 def load_all(forms_root):
@@ -30,7 +32,7 @@ def load_all(forms_root):
     return _registry([_read_system(directory) for directory in directories])
 
 
-def _registry(loaded):
+def _registry(loaded, carry_over=True):
     systems, forms, first_file = {}, [], {}
     for system, system_forms in loaded:
         if system.code in systems:
@@ -41,7 +43,37 @@ def _registry(loaded):
                 _fail(form.path, "id", f"form id {form.id!r} is already used in {first_file[form.id].path}")
             first_file.setdefault(form.id, form)
         forms.extend(system_forms)
+    for system in systems.values() if carry_over else ():
+        _check_carry_over(system, systems)
     return Registry(systems.values(), forms)
+
+
+def _check_carry_over(system, systems):
+    """Every indicator of the previous system is continued by some indicator or discontinued, once."""
+    if system.previous is None:
+        return
+    previous = systems.get(system.previous)
+    if previous is None:
+        _fail(system.path, "previous", f"system {system.previous!r} is not loaded")
+    known = {indicator["number"]: indicator["name"] for indicator in previous.indicators}
+    continued = set()
+    for i, indicator in enumerate(system.indicators):
+        for j, number in enumerate(indicator.get("continues", [])):
+            if number not in known:
+                _fail(system.path, f"indicators[{i}].continues[{j}]", f"system {previous.code!r} has no indicator {number}")
+            continued.add(number)
+    dropped = set()
+    for i, entry in enumerate(system.discontinued):
+        where = f"discontinued[{i}].number"
+        if entry["number"] not in known:
+            _fail(system.path, where, f"system {previous.code!r} has no indicator {entry['number']}")
+        if entry["number"] in continued or entry["number"] in dropped:
+            _fail(system.path, where, f"indicator {entry['number']} of {previous.code!r} is also continued or listed twice")
+        dropped.add(entry["number"])
+    for number, name in known.items():
+        if number not in continued and number not in dropped:
+            _fail(system.path, "discontinued", f"indicator {number} of {previous.code!r} ({name}) is neither "
+                  "continued by an indicator (continues) nor discontinued here")
 
 
 def _read_system(directory):
@@ -49,17 +81,30 @@ def _read_system(directory):
     document = _read_json(path)
     _raise_problems(path, schema_problems(SystemSchema(), document))
     system = System(document, path)
-    forms = [_read_form(p) for p in sorted(directory.glob("*.json")) if p.name != SYSTEM_FILE]
+    forms = [_read_form(p, system.settings) for p in sorted(directory.glob("*.json")) if p.name != SYSTEM_FILE]
     _check_forms_fit_system(system, forms)
     _check_indicators_covered(system, forms)
+    _check_measures(system, forms)
     return system, forms
 
 
-def _read_form(path):
+def _read_form(path, settings=()):
     document = _read_json(path)
     _raise_problems(path, schema_problems(FormSchema(), document))
-    _raise_problems(path, form_problems(document))
+    _raise_problems(path, form_problems(document, settings))
     return Form(document, path)
+
+
+def _check_measures(system, forms):
+    """An indicator counted in another unit than 栋 (e.g. 套) says what each form sums: its `measure`."""
+    units = {indicator["number"]: indicator["unit"] for indicator in system.indicators}
+    for form in forms:
+        unit = units[form.indicator]
+        if unit != BUILDINGS and form.measure is None:
+            _fail(form.path, "measure", f"indicator {form.indicator} is counted in {unit}, not {BUILDINGS}: "
+                  "the form needs a measure (what one building adds)")
+        if unit == BUILDINGS and form.measure is not None:
+            _fail(form.path, "measure", f"indicator {form.indicator} is counted in {BUILDINGS}: a building adds one")
 
 
 def _check_forms_fit_system(system, forms):

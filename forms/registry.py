@@ -2,6 +2,7 @@
 from collections import defaultdict
 
 from forms.errors import RetiredFormError, UnknownFormError, UnknownSystemError
+from forms.rules import rule_context
 
 
 class Form:
@@ -28,6 +29,7 @@ class Form:
     prescreen_rule = property(lambda self: self.document.get("prescreen"))
     prescreen_uncertain_rule = property(lambda self: self.document.get("prescreen_uncertain"))
     counts_if = property(lambda self: self.document["counts_if"])
+    measure = property(lambda self: self.document.get("measure"))
 
     @property
     def question_ids(self):
@@ -62,6 +64,17 @@ class System:
     code = property(lambda self: self.document["code"])
     title = property(lambda self: self.document["title"])
     indicators = property(lambda self: self.document["indicators"])
+    previous = property(lambda self: self.document.get("previous"))
+    discontinued = property(lambda self: self.document.get("discontinued", []))
+
+    @property
+    def settings(self):
+        """{name: value} of the system's settings (a bureau may change a value in system.json)."""
+        return {name: setting["value"] for name, setting in self.document.get("settings", {}).items()}
+
+    def rule_context(self, round_year):
+        """The context the rules of this system's forms are evaluated in, for a round of that year."""
+        return rule_context(round_year, self.settings)
 
     def indicator(self, number):
         """The indicator dict with this number; KeyError if the system has none."""

@@ -101,6 +101,12 @@ class DefectSchema(Schema):
     location = fields.String()
 
 
+class FollowUpSchema(Schema):
+    """An answer that needs someone else's look (e.g. 需专业机构评估): marked on the submission, never counted."""
+    when = fields.Raw(required=True)
+    reason = _text(required=True)
+
+
 _TYPE_KEYS = {
     "choices": CHOICE_TYPES,
     "min": NUMBER_TYPES,
@@ -128,6 +134,7 @@ class QuestionSchema(Schema):
     constraint = fields.Raw()
     constraint_message = _text()
     defect = fields.Nested(DefectSchema)
+    follow_up = fields.Nested(FollowUpSchema)
 
     @validates_schema
     def keys_fit_type(self, data, **kwargs):
@@ -170,6 +177,7 @@ class FormSchema(Schema):
     prescreen = fields.Raw()
     prescreen_uncertain = fields.Raw()
     counts_if = fields.Raw(required=True)
+    measure = fields.Raw()
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 
 
@@ -182,12 +190,27 @@ class IndicatorSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(INDICATOR_KINDS))
     responsible_unit = _text(required=True)
     check_items = fields.List(_text(), required=True)
+    continues = fields.List(StrictInteger(validate=validate.Range(min=1, max=999)))
+
+
+class SettingSchema(Schema):
+    value = JsonNumber(required=True)
+    label = _text(required=True)
+    hint = _text()
+
+
+class DiscontinuedSchema(Schema):
+    number = StrictInteger(required=True, validate=validate.Range(min=1, max=999))
+    reason = _text(required=True)
 
 
 class SystemSchema(Schema):
     code = fields.String(required=True, validate=_CODE)
     title = _text(required=True)
     description = _text()
+    previous = fields.String(validate=_CODE)
+    discontinued = fields.List(fields.Nested(DiscontinuedSchema))
+    settings = fields.Dict(keys=fields.String(validate=_ID), values=fields.Nested(SettingSchema))
     indicators = fields.List(fields.Nested(IndicatorSchema), required=True, validate=validate.Length(min=1))
 
     @validates_schema
@@ -195,6 +218,13 @@ class SystemSchema(Schema):
         numbers = [indicator["number"] for indicator in data["indicators"]]
         if len(set(numbers)) != len(numbers):
             raise ValidationError("duplicate indicator number", field_name="indicators")
+        carried = "previous" in data
+        for i, indicator in enumerate(data["indicators"]):
+            if "continues" in indicator and not carried:
+                raise ValidationError(f"indicators[{i}].continues needs a top-level previous system",
+                                      field_name="previous")
+        if "discontinued" in data and not carried:
+            raise ValidationError("discontinued needs a top-level previous system", field_name="previous")
 
 
 def schema_problems(schema, document):

@@ -47,6 +47,13 @@ def current_structure_form():
     return next((form for form in forms if form.indicator == STRUCTURAL_SAFETY), None)
 
 
+def round_context(survey_round: SurveyRound) -> dict:
+    """What the rules of the round's forms read beyond answers and facts: the round's year and its
+    indicator system's settings (forms.rules.rule_context). Every evaluation of a round's answers
+    passes it, on the server as in the app."""
+    return form_registry().system(survey_round.system).rule_context(survey_round.year)
+
+
 def indicator_system(code: str | None = None):
     return form_registry().system(code or current_system_code())
 

@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--photos", type=Path, required=True, help="照片所在目录（清单中的照片文件名相对于此目录）")
     push.add_argument("--server", help="服务器地址（默认：登录时的地址）")
     push.add_argument("--sheet", help="XLSX 的工作表名（默认第一个）")
-    push.add_argument("--system", help="指标体系（默认：最新，如 2024）")
+    push.add_argument("--system", help="指标体系（默认：登录时服务器当前轮次的指标体系）")
     commands.add_parser("status", help="查看本地待发送和失败的记录")
     retry = commands.add_parser("retry", help="重新发送本地待发送的记录和照片")
     retry.add_argument("--server", help="服务器地址（默认：登录时的地址）")
@@ -143,6 +143,8 @@ def _login(context: _Context, args, ask_password, env) -> int:
         "company": company["name"] if company else None,
         # operation ids are made per scope: two colleagues pushing one file make the same ids
         "scope": f"company:{company['id']}" if company else f"user:{user['username']}",
+        # asked once here, so that running push-defects again sends nothing at all
+        "system": _server_system(client),
     })
     who = f"{user.get('display_name') or user['username']}（{user.get('role_label', user.get('role'))}"
     who += f"，{company['name']}）" if company else "）"
@@ -150,15 +152,24 @@ def _login(context: _Context, args, ask_password, env) -> int:
     return 0
 
 
+def _server_system(client) -> str | None:
+    """The system the server's current round uses, so a file is read with that system's check items
+    (forms/ may ship a newer one); None — the newest in forms/ — when the server cannot say."""
+    try:
+        return client.current_system()
+    except (ServerUnreachable, ServerRefused, KeyError, TypeError):
+        return None
+
+
 def _push_defects(context: _Context, args) -> int:
     saved = context.credentials(args.server)
     if not args.photos.is_dir():
         raise UsageProblem(f"照片目录 {args.photos} 不存在")
+    client = context.client(saved)
     try:
-        indicators = IndicatorCatalogue.load(args.system)
+        indicators = IndicatorCatalogue.load(args.system or saved.get("system"))
     except DefectsFileError as problem:
         raise UsageProblem(str(problem)) from None
-    client = context.client(saved)
     with context.outbox(saved["server"]) as outbox:
         try:
             outcome = push_defects(args.file, args.photos, client=client, outbox=outbox,

@@ -171,6 +171,10 @@ class SyncClient:
             params["cursor"] = cursor
         return self._json(self._request("GET", "/api/sync/pull", params=params))
 
+    def current_system(self) -> str:
+        """The indicator system of the server's current round (forms/ may ship a newer one)."""
+        return self._json(self._request("GET", "/api/forms"))["system"]
+
     def buildings(self, q: str) -> list[dict]:
         """Every building in the user's scope that matches the search text."""
         found, page = [], 1

@@ -2,7 +2,10 @@
 
 A case is {name, form (an id from forms/ or of an inline form below), facts, answers}; the generator adds
 `expected`. Inline forms cover what the real forms do not use (date, text defaults, required rules, …).
+A case may carry a `context` (the survey round's year and settings, forms.rules.rule_context); the 2025
+cases (forms/tools/form_vector_cases_2025.py) all do.
 """
+from forms.tools.form_vector_cases_2025 import CASES_2025
 
 
 def photo(n):
@@ -299,4 +302,5 @@ CASES = [
          {"floors_above": 6, "households": 30}),
     case("digital: needy households over the total", D, {"network_lacking": False, "security_lacking": False,
                                                           "needy_households": 31}, {"floors_above": 6, "households": 30}),
+    *CASES_2025,
 ]

@@ -7,7 +7,8 @@ tests/js/formlogic.test.mjs that JavaScript does. Case inputs live in forms/tool
 """
 import json
 
-from forms import (FORMS_ROOT, applies, counts, derive_defects, load_all, prescreen, prescreen_uncertain,
+from forms import (FORMS_ROOT, applies, counts, derive_defects, follow_ups, load_all, measure_value, prescreen,
+                   prescreen_uncertain,
                    relevance, validate_answers)
 from forms.consistency import form_problems
 from forms.registry import Form
@@ -30,11 +31,11 @@ def form_lookup(registry):
     return lambda form_id: inline[form_id] if form_id in inline else registry.get(form_id)
 
 
-def outcome(form, facts, answers):
+def outcome(form, facts, answers, context=None):
     """Everything a port must reproduce for one case, as JSON."""
-    relevant = relevance(form, answers, facts)
+    relevant = relevance(form, answers, facts, context)
     ordered = [q["id"] for q in form.questions]
-    found = derive_defects(form, answers, facts)
+    found = derive_defects(form, answers, facts, context)
     return {
         "applies": applies(form, facts),
         "prescreen": prescreen(form, facts),
@@ -42,16 +43,19 @@ def outcome(form, facts, answers):
         "asked": [qid for qid in ordered if qid in relevant.question_ids],
         "kept": [qid for qid in ordered if qid in relevant.answers],
         "in_play": [qid for qid in ordered if relevant.defects.get(qid, False) is not False],
-        "errors": validate_answers(form, answers, facts),
+        "errors": validate_answers(form, answers, facts, context),
         "defects": [d["check_item"] for d in found],
         "findings": found,
-        "counts": counts(form, answers, facts),
+        "counts": counts(form, answers, facts, context),
+        "measure": measure_value(form, answers, facts, context),
+        "follow_ups": follow_ups(form, answers, facts, context),
     }
 
 
 def build_vectors():
     lookup = form_lookup(load_all(FORMS_ROOT))
-    cases = [{**case, "expected": outcome(lookup(case["form"]), case["facts"], case["answers"])} for case in CASES]
+    cases = [{**case, "expected": outcome(lookup(case["form"]), case["facts"], case["answers"], case.get("context"))}
+             for case in CASES]
     return {"inline_forms": INLINE_FORMS, "cases": cases}
 
 

@@ -4,6 +4,8 @@
  *
  * `form` is the form document exactly as the server serves it (the JSON of forms/<round>/<form>.json);
  * `answers` maps question ids to values; `facts` maps building fact names to values (null = unknown).
+ * Every function that evaluates answers takes a last, optional `context`: the survey round's
+ * {round_year, settings} (rules.js ruleContext), as forms/findings.py does.
  *
  * Exports:
  *   relevance(form, answers, facts) -> {asked: Set of question ids, answers: the answers to asked questions
@@ -16,6 +18,9 @@
  *   deriveDefects(form, answers, facts) -> [{check_item, question_id, severity, class, responsible_unit,
  *       suggestion, difficulty, location, photos}] in form order; [] when the form does not apply.
  *   counts(form, answers, facts) -> whether the building counts for the form's indicator.
+ *   measureValue(form, answers, facts) -> what the building adds to an indicator not counted in 栋 (the
+ *       form's `measure`), a number or null.
+ *   followUps(form, answers, facts) -> [{question_id, reason}]: answers that ask for a professional's look.
  *   applies(form, facts) -> whether the building is in the form's scope (applies_if).
  *   prescreen(form, facts) -> whether census facts flag the building (false without a prescreen rule).
  *   prescreenUncertain(form, facts) -> whether census facts leave it 待核实 (never when prescreen() flags it).
@@ -76,16 +81,17 @@ export function questionsOf(form) {
   return cached;
 }
 
-export function relevance(form, answers, facts) {
+export function relevance(form, answers, facts, context = null) {
   const given = isPlainObject(answers) ? answers : {};
   const asked = new Set();
   const kept = {};
   const defects = {};
   for (const section of form.sections) {
-    const sectionAsked = evaluate(ruleOr(section, 'relevant', true), kept, facts, defects) === true;
+    const sectionAsked = evaluate(ruleOr(section, 'relevant', true), kept, facts, defects, context) === true;
     for (const question of section.questions) {
       const qid = question.id;
-      const isAsked = sectionAsked && evaluate(ruleOr(question, 'relevant', true), kept, facts, defects) === true;
+      const isAsked = sectionAsked
+        && evaluate(ruleOr(question, 'relevant', true), kept, facts, defects, context) === true;
       if (isAsked) {
         asked.add(qid);
         if (hasOwn(given, qid)) kept[qid] = given[qid];
@@ -96,11 +102,11 @@ export function relevance(form, answers, facts) {
   return { asked, answers: kept, defects };
 }
 
-export function isRequired(question, relevant, facts) {
-  return evaluate(ruleOr(question, 'required', false), relevant.answers, facts, relevant.defects) === true;
+export function isRequired(question, relevant, facts, context = null) {
+  return evaluate(ruleOr(question, 'required', false), relevant.answers, facts, relevant.defects, context) === true;
 }
 
-export function validateAnswers(form, answers, facts) {
+export function validateAnswers(form, answers, facts, context = null) {
   if (!isPlainObject(answers)) return { [FORM_LEVEL]: [MESSAGES.answersNotObject] };
   const knownFacts = isPlainObject(facts) ? facts : {};
   const { questions, ids } = questionsOf(form);
@@ -108,22 +114,22 @@ export function validateAnswers(form, answers, facts) {
   for (const key of Object.keys(answers)) {
     if (!ids.has(key)) setOwn(errors, key, [MESSAGES.unknownQuestion]);
   }
-  const relevant = relevance(form, answers, knownFacts);
+  const relevant = relevance(form, answers, knownFacts, context);
   for (const question of questions) {
     if (!relevant.asked.has(question.id)) continue;
-    const problems = questionProblems(question, relevant, knownFacts);
+    const problems = questionProblems(question, relevant, knownFacts, context);
     if (problems.length) errors[question.id] = problems;
   }
   return errors;
 }
 
-export function questionProblems(question, relevant, facts) {
+export function questionProblems(question, relevant, facts, context = null) {
   const knownFacts = isPlainObject(facts) ? facts : {};
   const value = own(relevant.answers, question.id);
-  if (!isAnswered(value)) return isRequired(question, relevant, knownFacts) ? [MESSAGES.required] : [];
+  if (!isAnswered(value)) return isRequired(question, relevant, knownFacts, context) ? [MESSAGES.required] : [];
   const problems = VALUE_CHECKS[question.type](question, value, knownFacts);
   if (problems.length || !hasOwn(question, 'constraint')) return problems;
-  if (evaluate(question.constraint, relevant.answers, knownFacts, relevant.defects) !== true) {
+  if (evaluate(question.constraint, relevant.answers, knownFacts, relevant.defects, context) !== true) {
     return [question.constraint_message];
   }
   return [];
@@ -144,18 +150,19 @@ export function prescreenUncertain(form, facts) {
   return rule !== null && !prescreen(form, facts) && applies(form, facts) && evaluate(rule, {}, facts) === true;
 }
 
-export function deriveDefects(form, answers, facts) {
+export function deriveDefects(form, answers, facts, context = null) {
   if (!applies(form, facts)) return [];
-  const relevant = relevance(form, answers, facts);
+  const relevant = relevance(form, answers, facts, context);
   const found = [];
   for (const question of questionsOf(form).questions) {
     const defect = question.defect;
     if (!defect) continue;
-    if (relevant.defects[question.id] === false || evaluate(defect.when, relevant.answers, facts) !== true) continue;
+    if (relevant.defects[question.id] === false
+      || evaluate(defect.when, relevant.answers, facts, null, context) !== true) continue;
     found.push({
       check_item: defect.check_item,
       question_id: question.id,
-      ...gradedValues(defect, relevant.answers, facts),
+      ...gradedValues(defect, relevant.answers, facts, context),
       location: hasOwn(defect, 'location') ? own(relevant.answers, defect.location) : null,
       photos: hasOwn(defect, 'photos') ? orEmptyList(own(relevant.answers, defect.photos)) : [],
     });
@@ -163,16 +170,33 @@ export function deriveDefects(form, answers, facts) {
   return found;
 }
 
-export function counts(form, answers, facts) {
+export function counts(form, answers, facts, context = null) {
   if (!applies(form, facts)) return false;
-  const relevant = relevance(form, answers, facts);
-  return evaluate(form.counts_if, relevant.answers, facts, relevant.defects) === true;
+  const relevant = relevance(form, answers, facts, context);
+  return evaluate(form.counts_if, relevant.answers, facts, relevant.defects, context) === true;
 }
 
-export function resolveGraded(graded, answers, facts) {
+export function measureValue(form, answers, facts, context = null) {
+  const measure = own(form, 'measure');
+  if (measure === null || !applies(form, facts)) return null;
+  const relevant = relevance(form, answers, facts, context);
+  const value = evaluate(measure, relevant.answers, facts, null, context);
+  return typeof value === 'number' ? value : null;
+}
+
+export function followUps(form, answers, facts, context = null) {
+  if (!applies(form, facts)) return [];
+  const relevant = relevance(form, answers, facts, context);
+  return questionsOf(form).questions
+    .filter((q) => q.follow_up && relevant.asked.has(q.id)
+      && evaluate(q.follow_up.when, relevant.answers, facts, null, context) === true)
+    .map((q) => ({ question_id: q.id, reason: q.follow_up.reason }));
+}
+
+export function resolveGraded(graded, answers, facts, context = null) {
   if (!Array.isArray(graded)) return graded === undefined ? null : graded;
   for (const gradedCase of graded.slice(0, -1)) {
-    if (evaluate(gradedCase.when, answers, facts) === true) return gradedCase.value;
+    if (evaluate(gradedCase.when, answers, facts, null, context) === true) return gradedCase.value;
   }
   return graded[graded.length - 1].value;
 }
@@ -182,22 +206,22 @@ export function checkItemQuestion(form, { questionId = null, checkItem = null } 
     (q.id === questionId || q.defect.check_item === checkItem)) ?? null;
 }
 
-export function reportedDefect(form, question, facts) {
+export function reportedDefect(form, question, facts, context = null) {
   const defect = question.defect;
   return {
     check_item: defect.check_item,
     question_id: question.id,
-    ...gradedValues(defect, {}, facts),
+    ...gradedValues(defect, {}, facts, context),
   };
 }
 
-function gradedValues(defect, answers, facts) {
+function gradedValues(defect, answers, facts, context) {
   return {
-    severity: resolveGraded(defect.severity, answers, facts),
-    class: resolveGraded(defect.class, answers, facts),
-    responsible_unit: resolveGraded(defect.responsible_unit, answers, facts),
+    severity: resolveGraded(defect.severity, answers, facts, context),
+    class: resolveGraded(defect.class, answers, facts, context),
+    responsible_unit: resolveGraded(defect.responsible_unit, answers, facts, context),
     suggestion: defect.suggestion,
-    difficulty: resolveGraded(own(defect, 'difficulty'), answers, facts),
+    difficulty: resolveGraded(own(defect, 'difficulty'), answers, facts, context),
   };
 }
 

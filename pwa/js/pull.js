@@ -22,7 +22,8 @@ export async function pullChanges() {
         if (store) stores[store].put(change.data);
       }
       stores.kv.put(data.cursor, 'cursor');
-      stores.kv.put({ round: data.round, forms: data.forms }, 'round');
+      stores.kv.put({ round: data.round, round_year: data.round_year ?? null, settings: data.settings ?? {},
+        forms: data.forms }, 'round');
       stores.kv.put(new Date().toISOString(), 'pulled_at');
     });
     cursor = data.cursor;

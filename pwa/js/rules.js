@@ -3,7 +3,7 @@
  * pins the semantics; tests/js/rules.test.mjs checks every vector).
  *
  * Exports:
- *   evaluate(rule, answers, facts, defects?) -> the rule's value (boolean, number, string, null, or an
+ *   evaluate(rule, answers, facts, defects?, context?) -> the rule's value (boolean, number, string, null, or an
  *       answer/fact value as is). Never throws because of answer or fact values; a malformed rule throws
  *       RuleError (the loader refuses such rules, so a loaded form never does).
  *   isAnswered(value) -> value is not null/undefined, "" or [].
@@ -15,7 +15,9 @@
  *       property never comes from Object.prototype (an answer id "constructor" is just an unknown id).
  *
  * `answers` maps question ids to values, `facts` fact names to values (either may be anything: a non-object
- * counts as {}); `defects` maps question ids to their defect's `when` rule, or false when not asked.
+ * counts as {}); `defects` maps question ids to their defect's `when` rule, or false when not asked;
+ * `context` is what the survey round gives its rules: {round_year: number, settings: {name: number}}
+ * (null: unknown; {"round_year": true} and {"setting": name} are then null).
  */
 
 export class RuleError extends Error {
@@ -27,8 +29,13 @@ export class RuleError extends Error {
   }
 }
 
-export function evaluate(rule, answers, facts, defects = null) {
-  return new Evaluation(answers, facts, defects).value(rule);
+export function evaluate(rule, answers, facts, defects = null, context = null) {
+  return new Evaluation(answers, facts, defects, context).value(rule);
+}
+
+/** The context a survey round gives its rules (as forms.rules.rule_context). */
+export function ruleContext(roundYear = null, settings = {}) {
+  return { round_year: roundYear ?? null, settings: isPlainObject(settings) ? { ...settings } : {} };
 }
 
 export function isAnswered(value) {
@@ -62,6 +69,18 @@ function isNull(value) {
   return value === null || value === undefined;
 }
 
+// Arithmetic on numbers only; a result that is not finite is null (as in Python).
+function arithmetic(op, values) {
+  if (values.length === 0 || !values.every((v) => typeof v === 'number')) return null;
+  let result = values[0];
+  for (const v of values.slice(1)) result = op === '+' ? result + v : op === '-' ? result - v : result * v;
+  return Number.isFinite(result) ? result : null;
+}
+
+function numberOrNull(value) {
+  return typeof value === 'number' ? value : null;
+}
+
 function ordered(op, a, b) {
   if (typeof a !== 'number' || typeof b !== 'number') return false;
   switch (op) {
@@ -73,10 +92,11 @@ function ordered(op, a, b) {
 }
 
 class Evaluation {
-  constructor(answers, facts, defects) {
+  constructor(answers, facts, defects, context = null) {
     this.answers = isPlainObject(answers) ? answers : {};
     this.facts = isPlainObject(facts) ? facts : {};
     this.defects = isPlainObject(defects) ? defects : {};
+    this.context = isPlainObject(context) ? context : {};
   }
 
   value(expr) {
@@ -93,7 +113,7 @@ class Evaluation {
   defect(qid) {
     const when = isPlainObject(this.defects) && typeof qid === 'string' && hasOwn(this.defects, qid)
       ? this.defects[qid] : false;
-    return new Evaluation(this.answers, this.facts, null).condition(when);
+    return new Evaluation(this.answers, this.facts, null, this.context).condition(when);
   }
 }
 
@@ -129,6 +149,11 @@ const OPERATIONS = Object.assign(Object.create(null), {
   },
   defect: (e, qid) => e.defect(qid),
   any_defect: (e) => Object.keys(e.defects).some((qid) => e.defect(qid)),
+  '+': (e, args, op) => arithmetic(op, list(args, op).map((a) => e.value(a))),
+  '-': (e, args, op) => arithmetic(op, list(args, op).map((a) => e.value(a))),
+  '*': (e, args, op) => arithmetic(op, list(args, op).map((a) => e.value(a))),
+  round_year: (e) => numberOrNull(own(e.context, 'round_year')),
+  setting: (e, name) => numberOrNull(own(own(e.context, 'settings'), name)),
 });
 
 export const OPERATORS = Object.freeze(Object.keys(OPERATIONS));

@@ -57,7 +57,7 @@ export async function withServerAnswers(survey) {
   }
 }
 
-export async function surveyView(form, facts, survey, session, onCorrect) {
+export async function surveyView(form, facts, survey, session, onCorrect, rules = null) {
   const who = survey.source === 'phone' ? STRINGS.mine(STATE_LABELS[survey.item.state])
     : survey.observation.author_id === session?.user?.id ? STRINGS.otherDevice
     : STRINGS.otherPerson(survey.observation.author);
@@ -65,7 +65,7 @@ export async function surveyView(form, facts, survey, session, onCorrect) {
   if (survey.source === 'server') lines.push(h('p', { class: 'notice' }, STRINGS.fromServer));
   if (!survey.answers) lines.push(h('p', { class: 'notice warn', id: 'no-answers' }, survey.unreachable ? STRINGS.unreachable : STRINGS.noAnswers));
   if (survey.observation && typeof survey.observation.counts === 'boolean') lines.push(h('p', {}, STRINGS.counts(survey.observation.counts)));
-  const sections = survey.answers ? await answerSections(form, facts, survey.answers) : [];
+  const sections = survey.answers ? await answerSections(form, facts, survey.answers, rules) : [];
   return h('div', { id: 'submitted-survey', dataset: { source: survey.source } },
     h('div', { class: 'card' }, h('h2', {}, STRINGS.heading), lines),
     sections,
@@ -73,8 +73,9 @@ export async function surveyView(form, facts, survey, session, onCorrect) {
       h('button', { type: 'button', class: 'primary wide', id: 'correct-survey', onclick: () => onCorrect(survey.answers || {}) }, STRINGS.correct)));
 }
 
-async function answerSections(form, facts, answers) {
-  const relevant = relevance(form, answers, facts);
+// `rules`: the round's context (forms.js roundContext), as the form screen evaluates the answers.
+async function answerSections(form, facts, answers, rules) {
+  const relevant = relevance(form, answers, facts, rules);
   const out = [];
   for (const section of form.sections) {
     const asked = section.questions.filter((q) => relevant.asked.has(q.id));

@@ -9,6 +9,7 @@ from forms import check_item_question, reported_defect
 from server.accounts.models import User
 from server.accounts.scopes import require_can_survey, require_visible
 from server.audit.operations import record
+from server.catalog import round_context
 from server.buildings.operations import get_building
 from server.db_types import as_utc
 from server.errors import ApiError
@@ -72,7 +73,7 @@ def report_finding(user: User, payload: dict, registry, survey_round: SurveyRoun
         raise ApiError("request.invalid", f"指标{form.indicator}没有这个检查项，可选：{known}",
                        details={"fields": {"check_item": ["未知的检查项"]},
                                 "check_items": form.check_items})
-    defect = reported_defect(form, question, building.facts())
+    defect = reported_defect(form, question, building.facts(), round_context(survey_round))
     defect["location"] = {"unit": payload.get("unit"), "floor": payload.get("floor"),
                           "detail": payload.get("location_detail")}
     defect["photos"] = payload.get("photos", [])

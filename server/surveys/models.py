@@ -1,5 +1,6 @@
 """Survey rounds and submissions (one filled form). The findings a submission records live in
 server/findings/."""
+import re
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -24,6 +25,13 @@ class SurveyRound(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     previous_round: Mapped["SurveyRound | None"] = relationship(remote_side=[id])
 
+    @property
+    def year(self) -> int | None:
+        """The year the round surveys, which its rules count from (a riser in service 20 years):
+        the code's leading year ("2025", "2025-复查"); None for a code that does not start with one."""
+        found = re.match(r"(\d{4})(?!\d)", self.code or "")
+        return int(found.group(1)) if found else None
+
 
 class Submission(db.Model):
     """One filled form for one building and indicator in one round, by one person.
@@ -43,6 +51,9 @@ class Submission(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     answers: Mapped[dict] = mapped_column(JSONDocument)
     counts: Mapped[bool] = mapped_column(Boolean)
+    # [{"question_id", "reason"}] from forms.findings.follow_ups: answers such as 需专业机构评估 that
+    # count for nothing by themselves but ask for an agency's look; NULL for submissions older than it.
+    follow_ups: Mapped[list | None] = mapped_column(JSONDocument, default=list)
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

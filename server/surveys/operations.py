@@ -9,11 +9,13 @@ from forms import (
     UnknownFormError,
     counts,
     derive_defects,
+    follow_ups,
     validate_answers,
 )
 from server.accounts.models import User
 from server.accounts.scopes import can_see_estate, require_can_survey
 from server.audit.operations import record
+from server.catalog import round_context
 from server.buildings.operations import get_building
 from server.db_types import as_utc
 from server.errors import ApiError
@@ -37,7 +39,8 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
         raise ApiError("request.invalid",
                        f"表单 {form.id} 属于 {form.system} 指标体系，与轮次 {survey_round.code} 不符")
     facts = building.facts()
-    problems = validate_answers(form, payload["answers"], facts)
+    context = round_context(survey_round)
+    problems = validate_answers(form, payload["answers"], facts, context)
     if problems:
         raise ApiError("request.invalid", "表单填写有误，请按提示修改",
                        details={"fields": {"answers": problems}})
@@ -45,10 +48,11 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
     submission = Submission(
         uuid=str(payload["id"]), round=survey_round, building=building,
         indicator=form.indicator, form_id=form.id, form_version=form.version, author=user,
-        answers=payload["answers"], counts=counts(form, payload["answers"], facts),
+        answers=payload["answers"], counts=counts(form, payload["answers"], facts, context),
+        follow_ups=follow_ups(form, payload["answers"], facts, context),
         captured_at=as_utc(payload.get("captured_at")))
     db.session.add(submission)
-    for defect in derive_defects(form, payload["answers"], facts):
+    for defect in derive_defects(form, payload["answers"], facts, context):
         submission.findings.append(finding_from_defect(defect, submission, user))
     record(user, "submission.created", "submission", submission.uuid,
            building_id=building.id, indicator=form.indicator, findings=len(submission.findings))

@@ -3,7 +3,7 @@ produced, and the other surveys of the same building and indicator beside it."""
 from flask import g, render_template
 
 from forms import FormLookupError
-from server.catalog import form_registry, short_names
+from server.catalog import form_registry, round_context, short_names
 from server.pages import SIGNED_IN, page, page_blueprint
 from server.surveys.operations import find_submission, other_observations
 from server.surveys.reading import read_answers, read_unknown_form
@@ -20,7 +20,8 @@ def submission(submission_uuid):
         form = form_registry().get(found.form_id, found.form_version, include_retired=True)
     except FormLookupError:
         form = None
-    sections = (read_answers(form, found.answers, building.facts()) if form is not None
+    sections = (read_answers(form, found.answers, building.facts(), round_context(found.round))
+                if form is not None
                 else read_unknown_form(found.answers))
     return render_template(
         "desk/submission.html", submission=found, building=building, form=form,

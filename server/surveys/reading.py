@@ -25,10 +25,11 @@ class Section(NamedTuple):
     rows: list
 
 
-def read_answers(form, answers: dict, facts: dict) -> list[Section]:
-    """Every question of the form, in order, with its answer in words or why it has none."""
-    asked = relevance(form, answers, facts)
-    defects = {d["question_id"] for d in derive_defects(form, answers, facts)}
+def read_answers(form, answers: dict, facts: dict, context: dict | None = None) -> list[Section]:
+    """Every question of the form, in order, with its answer in words or why it has none.
+    `context`: the submission's round's (server.catalog.round_context), as when it was recorded."""
+    asked = relevance(form, answers, facts, context)
+    defects = {d["question_id"] for d in derive_defects(form, answers, facts, context)}
     sections = []
     for section in form.sections:
         rows = [_row(question, asked, defects) for question in section["questions"]]

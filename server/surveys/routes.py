@@ -5,7 +5,7 @@ from server.accounts.scopes import require_visible
 from server.endpoints import PUBLIC, endpoint
 from server.extensions import db
 from server.surveys import operations
-from server.catalog import current_system_code, form_registry, round_by_code
+from server.catalog import current_round, current_system_code, form_registry, round_by_code
 from server.surveys.models import Submission, SurveyRound
 from server.surveys.schemas import FormListSchema, FormQuery, RoundSchema, SubmissionSchema
 
@@ -25,13 +25,11 @@ def list_rounds():
           roles=PUBLIC, writes=False, query=FormQuery, response=FormListSchema,
           errors=["round.unknown"])
 def list_forms(query):
-    if "round" in query:
-        survey_round = round_by_code(query["round"])
-        round_code, system = survey_round.code, survey_round.system
-    else:
-        system = current_system_code()
-        round_code = None
-    return {"round": round_code, "system": system, "forms": form_registry().forms(system)}
+    survey_round = round_by_code(query["round"]) if "round" in query else current_round()
+    system = survey_round.system if survey_round else current_system_code()
+    return {"round": survey_round.code if "round" in query else None, "system": system,
+            "round_year": survey_round.year if survey_round else None,
+            "settings": form_registry().system(system).settings, "forms": form_registry().forms(system)}
 
 
 @blueprint.get("/forms/<form_id>")

@@ -29,6 +29,9 @@ class FormSummarySchema(ApiSchema):
 class FormListSchema(ApiSchema):
     round = fields.String(dump_only=True)
     system = fields.String(dump_only=True)
+    round_year = fields.Integer(dump_only=True, allow_none=True,
+                                metadata={"description": "轮次年份：表单规则据此计算年限（如燃气立管运行年限）"})
+    settings = fields.Dict(dump_only=True, metadata={"description": "指标体系的设置值，表单规则读取"})
     forms = fields.List(fields.Nested(FormSummarySchema), dump_only=True)
 
 
@@ -65,5 +68,7 @@ class SubmissionSchema(ApiSchema):
     received_at = fields.DateTime(dump_only=True)
     indicator = fields.Integer(dump_only=True)
     counts = fields.Boolean(dump_only=True, metadata={"description": "该楼栋是否计入该指标"})
+    follow_ups = fields.List(fields.Dict(), dump_only=True, metadata={
+        "description": "需专业机构跟进的回答：[{question_id, reason}]，不计入指标"})
     author = fields.Function(lambda s: s.author.display_name, dump_only=True)
     findings = fields.List(fields.Nested(FindingSchema), dump_only=True)

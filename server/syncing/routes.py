@@ -26,5 +26,7 @@ def pull(query):
     page = operations.pull(g.user, int(query["cursor"]), query["limit"], query["device_id"])
     survey_round = current_round()
     page["round"] = survey_round.code if survey_round else None
+    page["round_year"] = survey_round.year if survey_round else None
+    page["settings"] = form_registry().system(current_system_code()).settings
     page["forms"] = form_registry().forms(current_system_code())
     return page

@@ -143,4 +143,7 @@ class PullSchema(ApiSchema):
     cursor = fields.String(dump_only=True)
     more = fields.Boolean(dump_only=True)
     round = fields.String(dump_only=True, allow_none=True)
+    round_year = fields.Integer(dump_only=True, allow_none=True,
+                                metadata={"description": "当前轮次的年份：表单规则据此计算年限"})
+    settings = fields.Dict(dump_only=True, metadata={"description": "当前指标体系的设置值，表单规则读取"})
     forms = fields.List(fields.Nested(FormVersionSchema), dump_only=True)

@@ -11,7 +11,18 @@ def test_forms_lists_the_ten_indicators_of_2024(client, make_round):
 
 
 def test_forms_without_any_round_fall_back_to_the_newest_system(client):
-    assert len(client.get("/api/forms").json["forms"]) == 10
+    listing = client.get("/api/forms").json
+    assert listing["system"] == "2025"
+    assert [f["indicator"] for f in listing["forms"]] == list(range(1, 10))
+    assert listing["round_year"] is None
+
+
+def test_forms_of_a_2025_round_carry_its_year_and_the_systems_settings(client, make_round):
+    make_round(code="2025", system="2025")
+    listing = client.get("/api/forms?round=2025").json
+    assert [f["id"] for f in listing["forms"]][1] == "2025-gas-safety"
+    assert listing["round_year"] == 2025
+    assert listing["settings"] == {"aging_home_share_percent": 30}
 
 
 def test_forms_of_a_named_round(client, make_round):

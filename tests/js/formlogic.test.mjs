@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 
 import {
-  applies, checkItemQuestion, counts, deriveDefects, prescreen, prescreenUncertain, relevance, reportedDefect, validateAnswers,
+  applies, checkItemQuestion, counts, deriveDefects, followUps, measureValue, prescreen, prescreenUncertain, relevance,
+  reportedDefect, validateAnswers,
 } from '../../pwa/js/formlogic.js';
 import { sameJson } from './same-json.mjs';
 
@@ -31,10 +32,10 @@ function loadCurrentForms() {
 const FORMS = loadCurrentForms();
 for (const form of VECTORS.inline_forms) FORMS.set(form.id, form);
 
-function outcome(form, facts, answers) {
-  const relevant = relevance(form, answers, facts);
+function outcome(form, facts, answers, context = null) {
+  const relevant = relevance(form, answers, facts, context);
   const ids = form.sections.flatMap((s) => s.questions.map((q) => q.id));
-  const found = deriveDefects(form, answers, facts);
+  const found = deriveDefects(form, answers, facts, context);
   return {
     applies: applies(form, facts),
     prescreen: prescreen(form, facts),
@@ -42,10 +43,12 @@ function outcome(form, facts, answers) {
     asked: ids.filter((id) => relevant.asked.has(id)),
     kept: ids.filter((id) => Object.hasOwn(relevant.answers, id)),
     in_play: ids.filter((id) => Object.hasOwn(relevant.defects, id) && relevant.defects[id] !== false),
-    errors: validateAnswers(form, answers, facts),
+    errors: validateAnswers(form, answers, facts, context),
     defects: found.map((d) => d.check_item),
     findings: found,
-    counts: counts(form, answers, facts),
+    counts: counts(form, answers, facts, context),
+    measure: measureValue(form, answers, facts, context),
+    follow_ups: followUps(form, answers, facts, context),
   };
 }
 
@@ -53,13 +56,15 @@ test('the vectors cover enough cases and all ten forms', () => {
   assert.ok(VECTORS.cases.length >= 60);
   const realForms = new Set(VECTORS.cases.map((c) => c.form).filter((id) => id.startsWith('2024-')));
   assert.equal(realForms.size, 10);
+  const forms2025 = new Set(VECTORS.cases.map((c) => c.form).filter((id) => id.startsWith('2025-')));
+  assert.equal(forms2025.size, 9);
 });
 
 for (const vector of VECTORS.cases) {
   test(`form vector: ${vector.name}`, () => {
     const form = FORMS.get(vector.form);
     assert.ok(form, `no form ${vector.form}`);
-    const got = outcome(form, vector.facts, vector.answers);
+    const got = outcome(form, vector.facts, vector.answers, vector.context ?? null);
     for (const key of Object.keys(vector.expected)) {
       assert.ok(sameJson(got[key], vector.expected[key]),
         `${key}: expected ${JSON.stringify(vector.expected[key])}, got ${JSON.stringify(got[key])} (${REGENERATE})`);

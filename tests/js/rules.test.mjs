@@ -14,7 +14,7 @@ test('there are shared vectors to check', () => {
 
 for (const vector of VECTORS) {
   test(`vector: ${vector.name}`, () => {
-    const result = evaluate(vector.rule, vector.answers, vector.facts, vector.defects ?? null);
+    const result = evaluate(vector.rule, vector.answers, vector.facts, vector.defects ?? null, vector.context ?? null);
     assert.ok(sameJson(result, vector.result),
       `expected ${JSON.stringify(vector.result)}, got ${JSON.stringify(result)}`);
   });
@@ -22,7 +22,7 @@ for (const vector of VECTORS) {
 
 test('the port knows exactly the operators the Python evaluator knows', () => {
   const python = ['answer', 'fact', 'answered', 'all', 'any', 'not', '==', '!=', '<', '<=', '>', '>=',
-    'between', 'in', 'contains', 'count', 'defect', 'any_defect'];
+    'between', 'in', 'contains', 'count', 'defect', 'any_defect', '+', '-', '*', 'round_year', 'setting'];
   assert.deepEqual([...OPERATORS].sort(), [...python].sort());
 });
 

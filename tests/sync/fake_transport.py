@@ -76,7 +76,9 @@ class FakeLoujian:
     def __init__(self, buildings=(), company=None):
         self.buildings = list(buildings)  # dicts as GET /api/buildings returns them
         self.company = company or {"id": 7, "name": "夏县禹都物业服务有限公司"}
-        self.check_items = {i["number"]: i["check_items"] for i in IndicatorCatalogue.load().indicators}
+        self.system = "2024"  # the current round's indicator system, as GET /api/forms says
+        self.check_items = {i["number"]: i["check_items"]
+                            for i in IndicatorCatalogue.load(self.system).indicators}
         self.operations = {}   # id -> (canonical body, result)
         self.findings = []     # finding uuids, one per applied finding.report
         self.photos = {}       # sha -> bytes
@@ -131,6 +133,8 @@ class FakeLoujian:
         return None
 
     def _route(self, request, path, query):
+        if path == "/api/forms":
+            return 200, {"round": None, "system": self.system, "forms": []}, {}
         if path == "/api/auth/token":
             return self._login(json.loads(request.body))
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":

@@ -12,7 +12,8 @@ from forms.tools.make_form_vectors import dumps, form_lookup, outcome
 from tests.unit.json_equality import same_json
 
 VECTORS = json.loads((FORMS_ROOT / "form_vectors.json").read_text(encoding="utf-8"))
-EXPECTED_KEYS = {"applies", "prescreen", "prescreen_uncertain", "asked", "kept", "in_play", "errors", "defects", "findings", "counts"}
+EXPECTED_KEYS = {"applies", "prescreen", "prescreen_uncertain", "asked", "kept", "in_play", "errors", "defects",
+                 "findings", "counts", "measure", "follow_ups"}
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def lookup():
 
 @pytest.mark.parametrize("vector", VECTORS["cases"], ids=[v["name"] for v in VECTORS["cases"]])
 def test_python_reproduces_the_form_vector(lookup, vector):
-    got = outcome(lookup(vector["form"]), vector["facts"], vector["answers"])
+    got = outcome(lookup(vector["form"]), vector["facts"], vector["answers"], vector.get("context"))
     for key, expected in vector["expected"].items():
         assert same_json(got[key], expected), f"{key}: expected {expected!r}, got {got[key]!r}"
 

@@ -9,7 +9,7 @@ from tests.unit.json_equality import same_json
 
 VECTORS = json.loads((FORMS_ROOT / "rule_vectors.json").read_text(encoding="utf-8"))
 SOURCED = [v for v in VECTORS if "source" in v]
-VECTOR_KEYS = {"name", "rule", "answers", "facts", "defects", "source", "result"}
+VECTOR_KEYS = {"name", "rule", "answers", "facts", "defects", "context", "source", "result"}
 
 
 def operators_in(rule):
@@ -36,7 +36,7 @@ def names_in(rule, wanted):
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
 def test_python_evaluator_gives_the_vector_result(vector):
-    result = evaluate(vector["rule"], vector["answers"], vector["facts"], vector.get("defects"))
+    result = evaluate(vector["rule"], vector["answers"], vector["facts"], vector.get("defects"), vector.get("context"))
     assert same_json(result, vector["result"])
 
 
@@ -45,7 +45,8 @@ def test_vector_rule_is_well_formed(vector):
     rule = vector["rule"]
     questions = set(names_in(rule, {"answer", "answered"})) | set(vector["answers"])
     defects = set(names_in(rule, {"defect"})) | set(vector.get("defects") or {})
-    check_rule(rule, questions, "rule", defect_ids=defects, condition=False)
+    settings = set(names_in(rule, {"setting"}))
+    check_rule(rule, questions, "rule", defect_ids=defects, condition=False, settings=settings)
 
 
 def test_there_are_enough_vectors():
@@ -66,6 +67,12 @@ def test_vectors_exercise_every_operator():
     assert set(OPERATORS) <= used
 
 
+def test_vectors_cover_the_round_year_and_the_settings_in_the_2025_forms():
+    sources = {v["source"].split(".")[0] for v in SOURCED if v["source"].startswith("2025-")}
+    assert {"2025-gas-safety#riser_assessment", "2025-incomplete-dwellings#measure",
+            "2025-aging-friendly#home_retrofit_households"} <= sources
+
+
 def test_vectors_cover_the_structural_prescreen():
     assert sum(v["source"] == "2024-structural-safety#prescreen" for v in SOURCED) >= 10
 
@@ -77,7 +84,7 @@ def test_vectors_cover_the_structural_uncertain_prescreen():
 def resolve_source(registry, source):
     form_id, _, path = source.partition("#")
     document = registry.get(form_id).document
-    if path in ("prescreen", "prescreen_uncertain", "applies_if", "counts_if"):
+    if path in ("prescreen", "prescreen_uncertain", "applies_if", "counts_if", "measure"):
         return document[path]
     element_id, *keys = path.split(".")
     elements = [s for s in document["sections"]] + [q for s in document["sections"] for q in s["questions"]]

@@ -3,7 +3,7 @@ import { get, put } from '../db.js';
 import { createField } from '../fields.js';
 import { applies, counts, deriveDefects, isRequired, questionProblems, relevance, validateAnswers } from '../formlogic.js';
 import { toast } from '../feedback.js';
-import { formById } from '../forms.js';
+import { formById, roundContext } from '../forms.js';
 import { enqueue, newId } from '../outbox.js';
 import { isoWithZone } from '../photos.js';
 import { draftKey } from '../progress.js';
@@ -28,7 +28,7 @@ const STRINGS = {
 export async function render(root, params, context) {
   const { buildingId, formId } = params;
   const { sync, session } = context;
-  const [building, form] = await Promise.all([get('buildings', buildingId), formById(formId)]);
+  const [building, form, rules] = await Promise.all([get('buildings', buildingId), formById(formId), roundContext()]);
   const back = h('a', { class: 'back', href: `#/b/${buildingId}`, 'aria-label': STRINGS.back }, '‹');
   if (!building || !form) {
     clear(root, h('div', { class: 'screen-head' }, back), h('p', { class: 'empty' }, STRINGS.missing));
@@ -54,7 +54,7 @@ export async function render(root, params, context) {
         answers: structuredClone(submitted), updated_at: new Date().toISOString() });
       await render(root, params, context);
     };
-    clear(root, head, await surveyView(form, facts, await withServerAnswers(previous), session, correct));
+    clear(root, head, await surveyView(form, facts, await withServerAnswers(previous), session, correct, rules));
     return;
   }
 
@@ -99,30 +99,30 @@ export async function render(root, params, context) {
   }
 
   function refresh() {
-    const relevant = relevance(form, answers, facts);
+    const relevant = relevance(form, answers, facts, rules);
     for (const { section, el } of sections) {
       el.hidden = !section.questions.some((q) => relevant.asked.has(q.id));
     }
-    const defects = deriveDefects(form, answers, facts);
+    const defects = deriveDefects(form, answers, facts, rules);
     const defectIds = new Set(defects.map((d) => d.question_id));
     for (const [id, { field, question }] of fields) {
       const asked = relevant.asked.has(id);
       field.setShown(asked);
       if (!asked) continue;
-      field.setRequired(isRequired(question, relevant, facts));
+      field.setRequired(isRequired(question, relevant, facts, rules));
       field.setDefect(defectIds.has(id));
       field.setError(showAll || (touched.has(id) && answers[id] !== undefined)
-        ? questionProblems(question, relevant, facts) : []);
+        ? questionProblems(question, relevant, facts, rules) : []);
     }
     defectLine.textContent = STRINGS.defects(defects.length);
     defectLine.className = defects.length ? 'reason' : 'muted';
-    countLine.textContent = STRINGS.counts(counts(form, answers, facts));
+    countLine.textContent = STRINGS.counts(counts(form, answers, facts, rules));
   }
 
   async function submitForm() {
     showAll = true;
     refresh();
-    const errors = validateAnswers(form, answers, facts);
+    const errors = validateAnswers(form, answers, facts, rules);
     const count = Object.keys(errors).length;
     problemsLine.hidden = !count;
     problemsLine.textContent = STRINGS.fix(count);
@@ -132,7 +132,7 @@ export async function render(root, params, context) {
     }
     submit.disabled = true;
     await saving;
-    const kept = relevance(form, answers, facts).answers; // answers to questions not asked are dropped
+    const kept = relevance(form, answers, facts, rules).answers; // answers to questions not asked are dropped
     const photos = form.sections.flatMap((s) => s.questions).filter((q) => q.type === 'photos')
       .flatMap((q) => kept[q.id] || []);
     const operation = { op: 'submission.create', id: newId(), building_id: buildingId, form_id: form.id,
