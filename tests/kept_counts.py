@@ -8,18 +8,20 @@ from server.ledger.models import BuildingStatus, StatusTally
 
 
 def tallies(round_id: int) -> dict:
-    """status_tallies of the round, {(estate, indicator, state): buildings}, zeros left out."""
-    return {(row.estate_id, row.indicator, row.state): row.buildings
+    """status_tallies of the round, {(estate, indicator, state): (buildings, amount)}, zeros
+    left out."""
+    return {(row.estate_id, row.indicator, row.state): (row.buildings, row.amount)
             for row in db.session.scalars(select(StatusTally).where(
                 StatusTally.round_id == round_id, StatusTally.buildings != 0))}
 
 
 def recounted(round_id: int) -> dict:
-    """What the tallies should be: the kept rows counted per estate of their building now."""
-    return {(estate_id, indicator, state): count for estate_id, indicator, state, count in
-            db.session.execute(
+    """What the tallies should be: the kept rows counted, and their amounts added up, per estate
+    of their building now."""
+    return {(estate_id, indicator, state): (count, amount)
+            for estate_id, indicator, state, count, amount in db.session.execute(
                 select(Building.estate_id, BuildingStatus.indicator, BuildingStatus.state,
-                       func.count())
+                       func.count(), func.coalesce(func.sum(BuildingStatus.amount), 0))
                 .join(Building, Building.id == BuildingStatus.building_id)
                 .where(BuildingStatus.round_id == round_id)
                 .group_by(Building.estate_id, BuildingStatus.indicator, BuildingStatus.state))}

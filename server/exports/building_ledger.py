@@ -8,7 +8,7 @@ from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, PropertyCompany, Town
 from server.extensions import db
 from server.ledger.counting import pivoted_states, state_of
-from server.ledger.tables import visible_building_ids
+from server.ledger.tables import BUILDINGS, visible_building_ids
 from server.surveys.models import SurveyRound
 from sync import counting
 
@@ -24,14 +24,26 @@ WIDTHS = {2: 10, 3: 12, 4: 18, 5: 8, 6: 16, 7: 26, 17: 20, 19: 12}
 
 
 def ledger_header(indicators: list[dict]) -> list[str]:
-    return FACT_HEADER + [f"{i['number']}.{i['short_name']}" for i in indicators] + ["计入指标数"]
+    """The facts, then a column per indicator with the building's state; an indicator not
+    counted in 栋 has a second column with the building's amount (e.g. 非成套 套数)."""
+    columns = []
+    for i in indicators:
+        columns.append(f"{i['number']}.{i['short_name']}")
+        if _measured(i):
+            columns.append(f"{i['number']}.{i['short_name']}({i['unit']})")
+    return FACT_HEADER + columns + ["计入指标数"]
+
+
+def _measured(indicator: dict) -> bool:
+    return indicator["unit"] != BUILDINGS
 
 
 def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *,
                 community_id=None):
     numbers = [i["number"] for i in indicators]
+    measured = [i["number"] for i in indicators if _measured(i)]
     kept = pivoted_states(survey_round.id, numbers,
-                          visible_building_ids(user, community_id=community_id))
+                          visible_building_ids(user, community_id=community_id), measured)
     stmt = (select(Town.name.label("town"), Community.name.label("community"),
                    Estate.name.label("estate"), Building.number, Building.code, Building.address,
                    Building.year_built, Building.structure_type, Building.floors_above,
@@ -41,7 +53,7 @@ def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *
                    Building.reinforced_year, Building.appraisal_grade, Building.appraisal_year,
                    Building.prescreened, Building.prescreen_uncertain, Building.longitude, Building.latitude,
                    *[state_of(kept.c[f"s{n}"], survey_round.system, n).label(f"s{n}")
-                     for n in numbers])
+                     for n in numbers], *[kept.c[f"a{n}"] for n in measured])
             .select_from(Building).join(Estate).join(Community).join(Town)
             .outerjoin(PropertyCompany, Estate.property_company_id == PropertyCompany.id)
             .outerjoin(kept, kept.c.building_id == Building.id)
@@ -52,12 +64,17 @@ def ledger_rows(user: User, survey_round: SurveyRound, indicators: list[dict], *
         stmt = stmt.where(Estate.community_id == community_id)
     for serial, b in enumerate(db.session.execute(stmt), 1):
         states = [getattr(b, f"s{n}") for n in numbers]
+        columns = []
+        for n, state in zip(numbers, states):
+            columns.append(counting.label(state))
+            if n in measured:
+                counted = state in (counting.COUNTS, counting.PENDING)
+                columns.append(getattr(b, f"a{n}") if counted else None)
         yield [serial, b.town, b.community, b.estate, b.number, b.code, b.address,
                b.year_built, STRUCTURES.get(b.structure_type, ""), b.floors_above,
                b.floors_below, b.units, b.households, b.floor_area, _have(b.has_elevator),
                GAS.get(b.gas_supply, ""), b.company, _reinforced(b), _appraisal(b),
-               _prescreen(b), b.longitude, b.latitude,
-               *[counting.label(s) for s in states],
+               _prescreen(b), b.longitude, b.latitude, *columns,
                sum(1 for s in states if s == counting.COUNTS)]
 
 

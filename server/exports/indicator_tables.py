@@ -10,21 +10,23 @@ from sqlalchemy import select
 from server.accounts.models import User
 from server.buildings.models import Estate, PropertyCompany
 from server.extensions import db
+from server.exports.manual_terms import in_units
 from server.exports.writers import Sheet
 from server.ledger.tables import Figures, indicator_table, total_of
 from server.surveys.models import SurveyRound
 
-PROGRESS_HEADER = ["序号", "街道/镇", "社区", "小区", "指标", "体检结果(栋)", "待审核(栋)", "已调查(栋)",
-                   "未调查(栋)", "不适用(栋)", "调查覆盖率"]
+def progress_header(indicators: list[dict]) -> list[str]:
+    return ["序号", "街道/镇", "社区", "小区", "指标", in_units(indicators, "体检结果"),
+            in_units(indicators, "待审核"), "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"]
 
 
-def figure_value(figures: Figures):
-    """What a table cell says: the count, or why there is none."""
+def figure_value(figures: Figures, unit: str):
+    """What a table cell says: the count in the indicator's unit, or why there is none."""
     if figures.applicable == 0:
         return "不适用"
     if figures.surveyed == 0:
         return "未调查"
-    return figures.counts
+    return figures.result(unit)
 
 
 def coverage_text(figures: Figures) -> str:
@@ -36,6 +38,7 @@ def estate_sheets(user: User, survey_round: SurveyRound, indicators: list[dict],
     """Two sheets: the table (a row per estate, a 合计 row per 社区 and for the whole), and the
     survey's progress per estate and indicator."""
     numbers = [i["number"] for i in indicators]
+    units = {i["number"]: i["unit"] for i in indicators}
     rows = indicator_table(user, survey_round, "estate", community_id=community_id)
     by_community = [(key, list(group)) for key, group in
                     groupby(rows, key=lambda r: tuple(r["parents"]))]
@@ -50,15 +53,15 @@ def estate_sheets(user: User, survey_round: SurveyRound, indicators: list[dict],
                 serial += 1
                 yield [serial, town, community, estate["name"], *basics[estate["id"]],
                        estate["buildings"],
-                       *[figure_value(estate["figures"][n]) for n in numbers]]
+                       *[figure_value(estate["figures"][n], units[n]) for n in numbers]]
             subtotal = total_of(estates, numbers)
             yield [None, town, community, "合计", *_summed(basics, estates),
                    subtotal["buildings"],
-                   *[figure_value(subtotal["figures"][n]) for n in numbers]]
+                   *[figure_value(subtotal["figures"][n], units[n]) for n in numbers]]
         if len(by_community) > 1:
             total = total_of(rows, numbers)
             yield [None, None, "全部", "合计", *_summed(basics, rows), total["buildings"],
-                   *[figure_value(total["figures"][n]) for n in numbers]]
+                   *[figure_value(total["figures"][n], units[n]) for n in numbers]]
 
     def progress_rows():
         serial = 0
@@ -73,7 +76,7 @@ def estate_sheets(user: User, survey_round: SurveyRound, indicators: list[dict],
     widths = {2: 10, 3: 12, 4: 20, 5: 10, 6: 12, 9: 24,
               **{first + k: 12 for k in range(1, len(numbers) + 1)}}
     return [Sheet("指标调查表", title, header, table_rows(), widths),
-            Sheet("调查进度", f"{title}（调查进度）", PROGRESS_HEADER, progress_rows(),
+            Sheet("调查进度", f"{title}（调查进度）", progress_header(indicators), progress_rows(),
                   {2: 10, 3: 12, 4: 20, 5: 34})]
 
 
@@ -110,23 +113,25 @@ def _summed(basics: dict, estates: list[dict]) -> list:
 
 
 def _progress(indicator: dict, figures: Figures) -> list:
-    return [indicator["name"], figure_value(figures), figures.pending, figures.surveyed,
-            figures.not_surveyed, figures.not_applicable, coverage_text(figures)]
+    unit = indicator["unit"]
+    return [indicator["name"], figure_value(figures, unit), figures.pending_result(unit),
+            figures.surveyed, figures.not_surveyed, figures.not_applicable,
+            coverage_text(figures)]
 
 
 def county_table(user: User, survey_round: SurveyRound, indicators: list[dict]):
     towns = indicator_table(user, survey_round, "town")
     numbers = [i["number"] for i in indicators]
     total = total_of(towns, numbers)
-    header = ["序号", "分类", "指标", "单位", "全县合计", "待审核(栋)", "已调查(栋)", "未调查(栋)",
-              "不适用(栋)", "调查覆盖率"] + [t["name"] for t in towns]
+    header = ["序号", "分类", "指标", "单位", "全县合计", in_units(indicators, "待审核"),
+              "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"] + [t["name"] for t in towns]
 
     def rows():
         for i in indicators:
-            n = i["number"]
+            n, unit = i["number"], i["unit"]
             figures = total["figures"][n]
-            yield [n, i.get("group", ""), i["name"], i.get("unit", "栋"), figure_value(figures),
-                   figures.pending, figures.surveyed, figures.not_surveyed,
+            yield [n, i.get("group", ""), i["name"], unit, figure_value(figures, unit),
+                   figures.pending_result(unit), figures.surveyed, figures.not_surveyed,
                    figures.not_applicable, coverage_text(figures),
-                   *[figure_value(t["figures"][n]) for t in towns]]
+                   *[figure_value(t["figures"][n], unit) for t in towns]]
     return header, rows()

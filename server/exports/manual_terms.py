@@ -32,3 +32,11 @@ def severity_term(forms_grade: str) -> str:
 
 def difficulty_term(forms_grade: str | None) -> str:
     return DIFFICULTY.get(forms_grade, forms_grade or "")
+
+
+def in_units(indicators: list[dict], heading: str) -> str:
+    """A heading with the unit its figures are in: "(栋)" when every indicator counts buildings
+    (as the manual's templates print it); without one when units differ, each indicator's name
+    then saying its own ("非成套住宅数量（套）")."""
+    units = {i["unit"] for i in indicators}
+    return f"{heading}({units.pop()})" if len(units) == 1 else heading

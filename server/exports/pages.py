@@ -14,10 +14,9 @@ from server.exports.completion import completion_rows
 from server.exports.indicator_tables import county_table, estate_sheets
 from server.exports.photo_zip import community_photos, has_photos, photo_rows, zip_chunks
 from server.exports.problems import (
-    PROBLEM_HEADER,
-    SUGGESTION_HEADER,
     community_label,
     flat_rows,
+    list_header,
     list_sheets,
 )
 from server.exports.writers import streamed_download, workbook_download
@@ -81,11 +80,12 @@ def download(kind, file_format, query):
     widths = TEXT_COLUMN_WIDTHS.get(kind)
     if kind in ("problems", "suggestions"):
         planning = planning_of(g.user, survey_round)
-        sheets = list_sheets(g.user, survey_round, names, kind, name, planning,
+        sheets = list_sheets(g.user, survey_round, indicators, kind, name, planning,
                              community_id=community_id)  # read as the file is written
         return workbook_download(filename, file_format, sheets, csv_table=(
-            ["街道/镇", "社区", *(PROBLEM_HEADER if kind == "problems" else SUGGESTION_HEADER)],
-            flat_rows(g.user, survey_round, names, kind, planning, community_id=community_id)))
+            ["街道/镇", "社区", *list_header(kind, indicators)],
+            flat_rows(g.user, survey_round, indicators, kind, planning,
+                      community_id=community_id)))
     if kind == "estate-indicators":
         sheets = estate_sheets(g.user, survey_round, indicators, title, community_id=community_id)
         return workbook_download(filename, file_format, sheets)

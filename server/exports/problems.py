@@ -2,7 +2,8 @@
 表4), laid out as the manual lays them out: one sheet per 社区, and a county summary sheet.
 
 On a 社区's sheet each indicator with problems is one block: its number, name and result
-("体检结果(栋)": the buildings that count, by the counting rule) span its numbered items, one per
+("体检结果(栋)": the buildings that count, by the counting rule; for an indicator not counted
+in 栋, their amounts added up, e.g. 非成套住宅 in 套) span its numbered items, one per
 check item: "(1)共3栋住宅存在楼梯踏步损坏，为达明新村1号楼、4号楼、7号楼。" The list holds exactly the
 problems that make buildings count (sync/counting.py: confirmed, counting, 销项 or not), so an
 indicator's result here is the indicator table's number. A problem closed since (已销项) stays,
@@ -25,15 +26,25 @@ from server.exports import manual_terms
 from server.exports.writers import MergeDown, Sheet
 from server.extensions import db
 from server.findings.models import Finding
-from server.ledger.counting import counting_finding
+from server.ledger.counting import counting_finding, measured_indicators
+from server.ledger.models import BuildingStatus
 from server.ledger.tables import natural_key
 from server.surveys.models import SurveyRound
 from sync import lifecycle
 
-PROBLEM_HEADER = ["序号", "指标项", "体检结果(栋)", "存在问题", "问题程度", "治理难度", "问题分类"]
-SUGGESTION_HEADER = ["序号", "问题涉及的指标项", "指标结果(栋)", "存在问题", "整治建议", "整治区域",
-                     "整治类型", "责任单位", "整治优先级", "是否纳入下一年度计划"]
-SUMMARY_HEADER = ["序号", "指标项", "体检结果(栋)", "存在问题", "涉及社区"]
+def list_header(kind: str, indicators: list[dict]) -> list[str]:
+    """The manual's header of 表3 (problems) or 表4 (suggestions), the result in the units."""
+    if kind == "problems":
+        return ["序号", "指标项", manual_terms.in_units(indicators, "体检结果"), "存在问题",
+                "问题程度", "治理难度", "问题分类"]
+    return ["序号", "问题涉及的指标项", manual_terms.in_units(indicators, "指标结果"), "存在问题",
+            "整治建议", "整治区域", "整治类型", "责任单位", "整治优先级", "是否纳入下一年度计划"]
+
+
+def summary_header(indicators: list[dict]) -> list[str]:
+    return ["序号", "指标项", manual_terms.in_units(indicators, "体检结果"), "存在问题", "涉及社区"]
+
+
 PROBLEM_WIDTHS = {2: 22, 3: 10, 4: 70, 5: 10, 6: 10, 7: 10}
 SUGGESTION_WIDTHS = {2: 20, 3: 10, 4: 30, 5: 44, 6: 22, 7: 10, 8: 26, 9: 10, 10: 12}
 SUMMARY_WIDTHS = {2: 24, 3: 10, 4: 60, 5: 40}
@@ -56,6 +67,7 @@ class Item:
     suggestions: dict = field(default_factory=dict)  # an ordered set
     units: dict = field(default_factory=dict)
     building_ids: set = field(default_factory=set)
+    amounts: dict = field(default_factory=dict)  # building id → its amount (measured indicators)
 
     @property
     def severity(self) -> str:
@@ -93,17 +105,28 @@ class Item:
 
 @dataclass
 class Block:
-    """One indicator in one 社区: its result (buildings that count) and its items."""
+    """One indicator in one 社区: its result (buildings that count, or for a measured
+    indicator their amounts added up) and its items."""
 
     community_id: int
     community: str
     town: str
     indicator: int
     items: list[Item]
+    measured: bool = False
 
     @property
     def buildings(self) -> int:
         return len(set().union(*(item.building_ids for item in self.items)))
+
+    @property
+    def result(self) -> int:
+        if not self.measured:
+            return self.buildings
+        amounts = {}
+        for item in self.items:
+            amounts.update(item.amounts)
+        return sum(amounts.values())
 
 
 def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None,
@@ -111,6 +134,7 @@ def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None
                      ) -> Iterator[tuple[tuple[int, str, str], list[Block]]]:
     """Yields ((community id, town, community), its blocks) in town and 社区 order. `units`
     names the kinds of 责任单位 the county has named (server/planning)."""
+    measured = measured_indicators(survey_round.system)
     rows = db.session.execute(_per_building_items(user, survey_round, community_id))
     for key, community_rows in groupby(rows, key=lambda r: (r.community_id, r.town, r.community)):
         blocks = []
@@ -118,7 +142,8 @@ def community_blocks(user: User, survey_round: SurveyRound, *, community_id=None
             items = []
             for check_item, item_rows in groupby(indicator_rows, key=lambda r: r.check_item):
                 items.append(_item(check_item, list(item_rows), units or {}))
-            blocks.append(Block(key[0], key[2], key[1], indicator, items))
+            blocks.append(Block(key[0], key[2], key[1], indicator, items,
+                                measured=indicator in measured))
         yield key, blocks
 
 
@@ -156,8 +181,11 @@ def _per_building_items(user: User, survey_round: SurveyRound, community_id):
                func.aggregate_strings(func.coalesce(Finding.suggestion, ""), SEPARATOR)
                .label("suggestions"),
                func.aggregate_strings(func.coalesce(Finding.responsible_unit, ""), SEPARATOR)
-               .label("units"))
+               .label("units"), func.max(BuildingStatus.amount).label("amount"))
         .select_from(Finding).join(Building, Finding.building_id == Building.id)
+        .outerjoin(BuildingStatus, and_(BuildingStatus.round_id == Finding.round_id,
+                                        BuildingStatus.building_id == Finding.building_id,
+                                        BuildingStatus.indicator == Finding.indicator))
         .join(Estate).join(Community).join(Town)
         .outerjoin(PropertyCompany, Estate.property_company_id == PropertyCompany.id)
         .where(buildings_visible_to(user), Finding.round_id == survey_round.id,
@@ -179,6 +207,7 @@ def _item(check_item: str, rows: list, units: dict[str, str]) -> Item:
     for row in rows:
         item.buildings.append((row.estate, row.number, bool(row.closed)))
         item.building_ids.add(row.building_id)
+        item.amounts[row.building_id] = row.amount or 0
         item.severity_rank = min(item.severity_rank, row.severity_rank)
         item.difficulty_rank = min(item.difficulty_rank, row.difficulty_rank)
         item.urgent = item.urgent or bool(row.urgent)
@@ -243,7 +272,7 @@ def problem_rows(blocks: list[Block], names: dict[int, str]):
     for serial, block in enumerate(blocks, 1):
         for n, item in enumerate(block.items, 1):
             yield [*_indicator_cells(serial, names.get(block.indicator, block.indicator),
-                                     block.buildings, len(block.items), n == 1),
+                                     block.result, len(block.items), n == 1),
                    problem_text(n, item), item.severity, item.difficulty, item.problem_class]
 
 
@@ -254,7 +283,7 @@ def suggestion_rows(blocks: list[Block], names: dict[int, str], plans: dict | No
         for n, item in enumerate(block.items, 1):
             plan = (plans or {}).get((block.community_id, block.indicator, item.check_item))
             yield [*_indicator_cells(serial, names.get(block.indicator, block.indicator),
-                                     block.buildings, len(block.items), n == 1),
+                                     block.result, len(block.items), n == 1),
                    f"（{n}）{item.check_item}" + ("（均已销项）" if item.closed else ""),
                    "；".join(item.suggestions), "、".join(item.estates), item.problem_class,
                    "、".join(item.units), plan.priority if plan else item.priority,
@@ -262,8 +291,10 @@ def suggestion_rows(blocks: list[Block], names: dict[int, str], plans: dict | No
                    else "否"]
 
 
-def flat_rows(user, survey_round, names, kind: str, planning, community_id=None):
+def flat_rows(user, survey_round, indicators: list[dict], kind: str, planning,
+              community_id=None):
     """The CSV: every 社区's rows one after another, the 社区 first, nothing merged."""
+    names = {i["number"]: i["name"] for i in indicators}
     for (_, town, community), blocks in community_blocks(
             user, survey_round, community_id=community_id, units=planning.units):
         rows = problem_rows(blocks, names) if kind == "problems" \
@@ -283,13 +314,14 @@ def _filled_down(rows):
         yield values
 
 
-def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], kind: str,
+def list_sheets(user: User, survey_round: SurveyRound, indicators: list[dict], kind: str,
                 title: str, planning, *, community_id=None) -> Iterator[Sheet]:
     """A 社区 sheet each, then (when the list spans several 社区) the county's 汇总: yielded one
     at a time, each 社区's blocks read only when its sheet is written, so a county's list holds
     one 社区 in memory."""
-    header, widths = ((PROBLEM_HEADER, PROBLEM_WIDTHS) if kind == "problems"
-                      else (SUGGESTION_HEADER, SUGGESTION_WIDTHS))
+    names = {i["number"]: i["name"] for i in indicators}
+    header = list_header(kind, indicators)
+    widths = PROBLEM_WIDTHS if kind == "problems" else SUGGESTION_WIDTHS
     summary = Summary()
     for (_, town, community), blocks in community_blocks(
             user, survey_round, community_id=community_id, units=planning.units):
@@ -299,7 +331,7 @@ def list_sheets(user: User, survey_round: SurveyRound, names: dict[int, str], ki
         yield Sheet(community, f"{title}（{town}{community_label(community)}）", header, rows,
                     widths)
     if community_id is None:
-        yield Sheet("汇总", f"{title}（汇总）", SUMMARY_HEADER, summary.rows(names),
+        yield Sheet("汇总", f"{title}（汇总）", summary_header(indicators), summary.rows(names),
                     SUMMARY_WIDTHS)
     elif not summary.communities:
         yield Sheet("无问题", title, header, [[None, None, None, NOTHING_LISTED]], widths)
@@ -317,7 +349,7 @@ class Summary:
         self.communities += 1
         for block in blocks:
             self.results[block.indicator] = self.results.get(block.indicator, 0) \
-                + block.buildings
+                + block.result
             for item in block.items:
                 self.by_indicator.setdefault(block.indicator, {}).setdefault(
                     item.check_item, []).append((community, len(item.building_ids)))

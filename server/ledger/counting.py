@@ -46,6 +46,17 @@ def _apply_rules(registry, system_code: str) -> dict[int, object]:
     return {form.indicator: form.applies_if for form in registry.forms(system_code)}
 
 
+def measured_indicators(system_code: str) -> frozenset:
+    """The indicators not counted in 栋: their forms have a measure (e.g. 2025's 5, in 套)."""
+    return _measured_indicators(form_registry(), system_code)
+
+
+@cache
+def _measured_indicators(registry, system_code: str) -> frozenset:
+    return frozenset(form.indicator for form in registry.forms(system_code)
+                     if form.measure is not None)
+
+
 def counting_finding(system_code: str):
     """A condition on Finding: its problem is one its indicator counts (sync/counting.py)."""
     narrowed = {n: ids for n, ids in counting_questions(system_code).items()
@@ -63,8 +74,9 @@ def applies(system_code: str, indicator: int):
 
 
 def evidence_states(round_id: int, system_code: str, building_ids=None):
-    """Rows (building_id, indicator, state) with state 是/待审核/否 for every building and
-    indicator with evidence in the round; `building_ids` (a list or a SELECT) narrows."""
+    """Rows (building_id, indicator, state, amount) with state 是/待审核/否 for every building and
+    indicator with evidence in the round; `building_ids` (a list or a SELECT) narrows. `amount`
+    is the measure of the building's latest survey of an indicator not counted in 栋, else NULL."""
     in_round = counting_finding(system_code)
     rank = case((and_(Finding.status.in_(lifecycle.CONFIRMED), in_round), CONFIRMED_RANK),
                 (and_(Finding.status.in_(counting.UNDECIDED), in_round), UNDECIDED_RANK),
@@ -85,13 +97,35 @@ def evidence_states(round_id: int, system_code: str, building_ids=None):
                  (func.max(sources.c.surveyed) == 1, counting.CLEAR), else_=null())
     grouped = (select(sources.c.building_id, sources.c.indicator, state.label("state"))
                .group_by(sources.c.building_id, sources.c.indicator).subquery())
-    return select(grouped).where(grouped.c.state.is_not(None))
+    measured = measured_indicators(system_code)
+    if not measured:
+        return select(grouped, null().cast(Integer).label("amount")).where(
+            grouped.c.state.is_not(None))
+    latest = _latest_measures(round_id, measured, building_ids)
+    return (select(grouped, latest.c.measure.label("amount"))
+            .outerjoin(latest, and_(latest.c.building_id == grouped.c.building_id,
+                                    latest.c.indicator == grouped.c.indicator, latest.c.latest == 1))
+            .where(grouped.c.state.is_not(None)))
+
+
+def _latest_measures(round_id: int, indicators, building_ids):
+    """Per building and measured indicator, its surveys' measures numbered from the latest
+    (by capture time; the one received last where a phone gave none)."""
+    newest_first = func.row_number().over(
+        partition_by=(Submission.building_id, Submission.indicator),
+        order_by=(Submission.captured_at.desc().nulls_last(), Submission.id.desc()))
+    stmt = select(Submission.building_id, Submission.indicator, Submission.measure,
+                  newest_first.label("latest")).where(Submission.round_id == round_id,
+                                                      Submission.indicator.in_(sorted(indicators)))
+    if building_ids is not None:
+        stmt = stmt.where(Submission.building_id.in_(building_ids))
+    return stmt.subquery("latest_measure")
 
 
 def kept_states(round_id: int, building_ids=None):
-    """building_statuses of the round as rows (building_id, indicator, state)."""
-    stmt = select(BuildingStatus.building_id, BuildingStatus.indicator, BuildingStatus.state
-                  ).where(BuildingStatus.round_id == round_id)
+    """building_statuses of the round as rows (building_id, indicator, state, amount)."""
+    stmt = select(BuildingStatus.building_id, BuildingStatus.indicator, BuildingStatus.state,
+                  BuildingStatus.amount).where(BuildingStatus.round_id == round_id)
     if building_ids is not None:
         stmt = stmt.where(BuildingStatus.building_id.in_(building_ids))
     return stmt.subquery("building_status")
@@ -107,9 +141,12 @@ def state_of(kept_state, system_code: str, indicator: int):
         else_=literal(counting.NOT_SURVEYED, String))
 
 
-def pivoted_states(round_id: int, numbers, building_ids=None):
-    """A subquery: building_id and one column `s<n>` per indicator with its kept state."""
+def pivoted_states(round_id: int, numbers, building_ids=None, measured=()):
+    """A subquery: building_id, one column `s<n>` per indicator with its kept state, and one
+    column `a<n>` per measured indicator with the building's amount."""
     kept = kept_states(round_id, building_ids)
     return (select(kept.c.building_id, *[
-        func.max(case((kept.c.indicator == n, kept.c.state))).label(f"s{n}") for n in numbers])
+        func.max(case((kept.c.indicator == n, kept.c.state))).label(f"s{n}") for n in numbers],
+        *[func.max(case((kept.c.indicator == n, kept.c.amount))).label(f"a{n}")
+          for n in measured])
         .group_by(kept.c.building_id).subquery("kept"))

@@ -7,6 +7,9 @@ figures are a count over these tables rather than a pass over every observation 
 A status row exists only where there is evidence: 是 (counts), 待审核 (pending) or 否 (clear).
 Whether an indicator applies (不适用) follows the building's facts and is decided when read.
 
+A status row also keeps, for an indicator not counted in 栋 (2025's 非成套住宅, in 套), the
+building's amount: the measure of its latest survey of the indicator in the round.
+
 A status row carries its building's estate, and status_tallies counts the rows per estate, so a
 county's indicator table adds up a few rows per estate instead of joining every building; the
 estate on the row is the one the tally counted it under, so a building that moves is taken off
@@ -28,6 +31,7 @@ class BuildingStatus(db.Model):
     indicator: Mapped[int] = mapped_column(Integer, primary_key=True)
     state: Mapped[str] = mapped_column(String(16))
     estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    amount: Mapped[int | None] = mapped_column(Integer)
 
 
 class StatusTally(db.Model):
@@ -39,3 +43,4 @@ class StatusTally(db.Model):
     indicator: Mapped[int] = mapped_column(Integer, primary_key=True)
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     buildings: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer, default=0)  # their amounts added up

@@ -56,9 +56,9 @@ def rebuild_statuses(session, round_id: int) -> None:
     _insert_derived(session, round_id, None)
     session.execute(delete(StatusTally).where(StatusTally.round_id == round_id))
     session.execute(insert(StatusTally).from_select(
-        ["round_id", "estate_id", "indicator", "state", "buildings"],
+        ["round_id", "estate_id", "indicator", "state", "buildings", "amount"],
         select(BuildingStatus.round_id, BuildingStatus.estate_id, BuildingStatus.indicator,
-               BuildingStatus.state, func.count())
+               BuildingStatus.state, func.count(), func.coalesce(func.sum(BuildingStatus.amount), 0))
         .where(BuildingStatus.round_id == round_id)
         .group_by(BuildingStatus.round_id, BuildingStatus.estate_id, BuildingStatus.indicator,
                   BuildingStatus.state)))
@@ -68,35 +68,39 @@ def _insert_derived(session, round_id: int, building_ids) -> None:
     system_code = session.get(SurveyRound, round_id).system
     derived = evidence_states(round_id, system_code, building_ids).subquery()
     session.execute(insert(BuildingStatus).from_select(
-        ["round_id", "building_id", "indicator", "state", "estate_id"],
+        ["round_id", "building_id", "indicator", "state", "amount", "estate_id"],
         select(literal(round_id, Integer), derived.c.building_id, derived.c.indicator,
-               derived.c.state, Building.estate_id)
+               derived.c.state, derived.c.amount, Building.estate_id)
         .join(Building, Building.id == derived.c.building_id)))
 
 
 def _count_into(change: dict, session, round_id: int, building_ids, sign: int) -> None:
-    """Add sign × the kept rows of these buildings, per (estate, indicator, state)."""
+    """Add sign × the kept rows of these buildings and their amounts, per (estate, indicator,
+    state): change[key] = [buildings, amount]."""
     counted = session.execute(
         select(BuildingStatus.estate_id, BuildingStatus.indicator, BuildingStatus.state,
-               func.count())
+               func.count(), func.coalesce(func.sum(BuildingStatus.amount), 0))
         .where(BuildingStatus.round_id == round_id, BuildingStatus.building_id.in_(building_ids))
         .group_by(BuildingStatus.estate_id, BuildingStatus.indicator, BuildingStatus.state))
-    for estate_id, indicator, state, count in counted:
-        key = (estate_id, indicator, state)
-        change[key] = change.get(key, 0) + sign * count
+    for estate_id, indicator, state, count, amount in counted:
+        difference = change.setdefault((estate_id, indicator, state), [0, 0])
+        difference[0] += sign * count
+        difference[1] += sign * amount
 
 
 def _add_to_tallies(session, round_id: int, change: dict) -> None:
     rows = [{"round_id": round_id, "estate_id": estate_id, "indicator": indicator,
-             "state": state, "buildings": difference}
-            for (estate_id, indicator, state), difference in sorted(change.items()) if difference]
+             "state": state, "buildings": buildings, "amount": amount}
+            for (estate_id, indicator, state), (buildings, amount) in sorted(change.items())
+            if buildings or amount]
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     upsert = dialect.insert(StatusTally).values(rows)
     session.execute(upsert.on_conflict_do_update(
         index_elements=["round_id", "estate_id", "indicator", "state"],
-        set_={"buildings": StatusTally.buildings + upsert.excluded.buildings}))
+        set_={"buildings": StatusTally.buildings + upsert.excluded.buildings,
+              "amount": StatusTally.amount + upsert.excluded.amount}))
 
 
 def note_touched_buildings(session) -> None:

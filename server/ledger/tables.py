@@ -14,7 +14,8 @@ from server.buildings.models import Building, Community, Estate, Town
 from server.extensions import db
 from server.findings.models import Finding
 from server.catalog import form_registry, indicator_list
-from server.ledger.counting import applies, kept_states, pivoted_states, state_of
+from server.ledger.counting import (applies, kept_states, measured_indicators, pivoted_states,
+                                   state_of)
 from server.ledger.models import BuildingStatus, StatusTally
 from server.surveys.models import SurveyRound
 from sync import counting, lifecycle
@@ -47,6 +48,10 @@ class Figures:
     clear: int = 0
     not_applicable: int = 0
     not_surveyed: int = 0
+    # For an indicator not counted in 栋 (e.g. 2025's 非成套住宅, in 套): the amounts of the
+    # buildings that are 是, and of those 待审核, added up.
+    amount: int = 0
+    pending_amount: int = 0
 
     @property
     def buildings(self) -> int:
@@ -66,11 +71,20 @@ class Figures:
         """The share of the buildings the indicator applies to that were surveyed."""
         return self.surveyed / self.applicable if self.applicable else None
 
+    def result(self, unit: str) -> int:
+        """The indicator's figure in its unit: the buildings that are 是, or their amount."""
+        return self.counts if unit == BUILDINGS else self.amount
+
+    def pending_result(self, unit: str) -> int:
+        return self.pending if unit == BUILDINGS else self.pending_amount
+
     def add(self, other: "Figures") -> "Figures":
         return Figures(*(getattr(self, f) + getattr(other, f) for f in FIGURE_FIELDS))
 
 
-FIGURE_FIELDS = ("counts", "pending", "clear", "not_applicable", "not_surveyed")
+BUILDINGS = "栋"  # the unit of every indicator whose form has no measure
+FIGURE_FIELDS = ("counts", "pending", "clear", "not_applicable", "not_surveyed", "amount",
+                 "pending_amount")
 
 
 def building_matrix(user: User, survey_round: SurveyRound, *, estate_id=None,
@@ -78,27 +92,34 @@ def building_matrix(user: User, survey_round: SurveyRound, *, estate_id=None,
     """The buildings of an estate or community, their state per indicator, open findings."""
     ids = visible_building_ids(user, estate_id=estate_id, community_id=community_id)
     numbers = indicator_numbers(survey_round)
-    kept = pivoted_states(survey_round.id, numbers, ids)
+    measured = sorted(measured_indicators(survey_round.system))
+    kept = pivoted_states(survey_round.id, numbers, ids, measured)
     rows = db.session.execute(
         select(Building.id, Building.number, Building.year_built, Building.floors_above,
                Estate.id.label("estate_id"), Estate.name.label("estate"),
                *[state_of(kept.c[f"s{n}"], survey_round.system, n).label(f"s{n}")
-                 for n in numbers])
+                 for n in numbers], *[kept.c[f"a{n}"] for n in measured])
         .join(Estate).outerjoin(kept, kept.c.building_id == Building.id)
         .where(Building.id.in_(ids))).all()
     rows.sort(key=lambda b: (b.estate, natural_key(b.number)))
     statuses = {row.id: {n: getattr(row, f"s{n}") for n in numbers} for row in rows}
+    amounts = {row.id: {n: getattr(row, f"a{n}") for n in measured} for row in rows}
     open_findings = dict(db.session.execute(
         select(Finding.building_id, func.count(Finding.id))
         .where(Finding.building_id.in_(ids), Finding.round_id == survey_round.id,
                Finding.status.in_(lifecycle.OPEN))
         .group_by(Finding.building_id)).all())
     totals = {n: Figures() for n in numbers}
-    for per_building in statuses.values():
+    for building_id, per_building in statuses.items():
         for n, state in per_building.items():
             setattr(totals[n], state, getattr(totals[n], state) + 1)
-    return {"buildings": rows, "statuses": statuses, "open_findings": open_findings,
-            "totals": totals}
+            amount = amounts[building_id].get(n) or 0
+            if state == counting.COUNTS:
+                totals[n].amount += amount
+            elif state == counting.PENDING:
+                totals[n].pending_amount += amount
+    return {"buildings": rows, "statuses": statuses, "amounts": amounts,
+            "open_findings": open_findings, "totals": totals}
 
 
 def indicator_numbers(survey_round: SurveyRound) -> list[int]:
@@ -141,14 +162,18 @@ def indicator_table(user: User, survey_round: SurveyRound, level: str, *,
         return rows.get(unit, {}).get("figures", {}).get(indicator)
 
     tallied = (select(unit_id, StatusTally.indicator, StatusTally.state,
-                      func.sum(StatusTally.buildings))
+                      func.sum(StatusTally.buildings), func.sum(StatusTally.amount))
                .select_from(StatusTally).join(Estate, Estate.id == StatusTally.estate_id)
                .join(Community).join(Town)
                .where(StatusTally.round_id == survey_round.id, estates)
                .group_by(unit_id, StatusTally.indicator, StatusTally.state))
-    for unit, indicator, state, count in db.session.execute(tallied):
+    for unit, indicator, state, count, amount in db.session.execute(tallied):
         if (figures := figures_of(unit, indicator)) is not None:
             setattr(figures, state, getattr(figures, state) + count)
+            if state == counting.COUNTS:
+                figures.amount += amount or 0
+            elif state == counting.PENDING:
+                figures.pending_amount += amount or 0
     if conditional:
         inapplicable = (select(unit_id, BuildingStatus.indicator, BuildingStatus.state, func.count())
                         .select_from(BuildingStatus)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from forms import FormDefinitionError, load_all
 from server.extensions import db
 from server.ledger.status_table import rebuild_statuses
-from server.catalog import form_registry
+from server.buildings.operations import refresh_every_prescreen
+from server.catalog import current_structure_form, form_registry
 from server.surveys.models import SurveyRound
 from server.surveys import operations
 
@@ -31,6 +32,13 @@ def open_round(code, system, title, not_current):
     operations.open_round(code, system, title, make_current=not not_current)
     db.session.commit()
     click.echo(f"已开启轮次 {code}（指标体系 {system}）")
+    structure_form = current_structure_form()
+    if not not_current and structure_form is not None:
+        # The new round's structural form may screen otherwise (2025 adds cracks, grade C/D).
+        tally = refresh_every_prescreen(structure_form)
+        db.session.commit()
+        click.echo(f"已按本轮结构安全调查表重新初筛 {tally.buildings} 栋：需优先排查 {tally.flagged} 栋，"
+                   f"待核实 {tally.uncertain} 栋（结果有变化 {tally.changed} 栋）")
 
 
 @rounds_cli.command("list")

@@ -54,6 +54,9 @@ class Submission(db.Model):
     # [{"question_id", "reason"}] from forms.findings.follow_ups: answers such as 需专业机构评估 that
     # count for nothing by themselves but ask for an agency's look; NULL for submissions older than it.
     follow_ups: Mapped[list | None] = mapped_column(JSONDocument, default=list)
+    # What the building adds to an indicator not counted in 栋 (forms.findings.measure_value, e.g.
+    # 5: 套 without their own kitchen or toilet), a whole number; None for the others.
+    measure: Mapped[int | None] = mapped_column(Integer)
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -10,6 +10,7 @@ from forms import (
     counts,
     derive_defects,
     follow_ups,
+    measure_value,
     validate_answers,
 )
 from server.accounts.models import User
@@ -50,6 +51,7 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
         indicator=form.indicator, form_id=form.id, form_version=form.version, author=user,
         answers=payload["answers"], counts=counts(form, payload["answers"], facts, context),
         follow_ups=follow_ups(form, payload["answers"], facts, context),
+        measure=_whole(measure_value(form, payload["answers"], facts, context)),
         captured_at=as_utc(payload.get("captured_at")))
     db.session.add(submission)
     for defect in derive_defects(form, payload["answers"], facts, context):
@@ -57,6 +59,11 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
     record(user, "submission.created", "submission", submission.uuid,
            building_id=building.id, indicator=form.indicator, findings=len(submission.findings))
     return submission
+
+
+def _whole(measure):
+    """A measure counts households or 套: kept as the whole number it is."""
+    return None if measure is None else round(measure)
 
 
 def form_for(registry, form_id: str, version: int | None, allow_retired: bool = False):

@@ -51,7 +51,7 @@ def kept(survey_round) -> dict:
 
 
 def derived(survey_round) -> dict:
-    return {(b, i): state for b, i, state in db.session.execute(
+    return {(b, i): state for b, i, state, _ in db.session.execute(
         evidence_states(survey_round.id, survey_round.system))}
 
 
@@ -146,7 +146,8 @@ def test_an_estate_tally_counts_its_buildings_per_state(survey, survey_round, bu
     survey(buildings[0], hose=True)
     survey(buildings[1], hose=True)
     survey(buildings[2], hose=False)
-    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): 2, (estate.id, GAS, CLEAR): 1}
+    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): (2, 0),
+                                      (estate.id, GAS, CLEAR): (1, 0)}
 
 
 def test_a_decision_moves_a_building_between_the_tally_states(survey, survey_round, buildings,
@@ -154,7 +155,7 @@ def test_a_decision_moves_a_building_between_the_tally_states(survey, survey_rou
     survey(buildings[0], hose=True)
     db.session.scalars(select(Finding)).one().status = "accepted"
     db.session.commit()
-    assert tallies(survey_round.id) == {(estate.id, GAS, COUNTS): 1}
+    assert tallies(survey_round.id) == {(estate.id, GAS, COUNTS): (1, 0)}
 
 
 def test_a_building_moved_to_another_estate_leaves_the_old_tally_for_the_new(
@@ -163,7 +164,7 @@ def test_a_building_moved_to_another_estate_leaves_the_old_tally_for_the_new(
     elsewhere = make_estate("南关小区")
     buildings[0].estate = elsewhere
     db.session.commit()
-    assert tallies(survey_round.id) == {(elsewhere.id, GAS, PENDING): 1}
+    assert tallies(survey_round.id) == {(elsewhere.id, GAS, PENDING): (1, 0)}
     assert kept(survey_round) == {(buildings[0].id, GAS): PENDING}
 
 
@@ -173,7 +174,7 @@ def test_editing_a_building_without_moving_it_leaves_the_tallies_alone(
     buildings[0].floors_above = 7
     buildings[0].estate = estate
     db.session.commit()
-    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): 1}
+    assert tallies(survey_round.id) == {(estate.id, GAS, PENDING): (1, 0)}
 
 
 def test_rebuilding_a_round_gives_the_same_rows_as_keeping_them(survey, survey_round, buildings):
@@ -234,7 +235,7 @@ def test_concurrent_surveys_of_one_estate_add_up_in_its_tally(
         submission_op(buildings[n % 4], gas_answers(**HOSE) if n < 4 else gas_answers(),
                       captured_at=f"2024-07-{n + 1:02d}T09:00:00+08:00") for n in range(8)])
     assert outcomes == ["applied"] * 8
-    assert tallies(survey_round.id) == recounted(survey_round.id) == {(estate.id, GAS, PENDING): 4}
+    assert tallies(survey_round.id) == recounted(survey_round.id) == {(estate.id, GAS, PENDING): (4, 0)}
 
 
 def test_rebuild_command_derives_a_round_loaded_behind_the_applications_back(

@@ -384,7 +384,7 @@ def test_indicator_table_has_counting_buildings(reviewer_client):
 def test_building_statuses_agree_with_the_counting_rule(seeded):
     survey_round = round_by_code("2024")
     kept = set(db.session.execute(select(BuildingStatus.building_id, BuildingStatus.indicator,
-                                         BuildingStatus.state)
+                                         BuildingStatus.state, BuildingStatus.amount)
                                   .where(BuildingStatus.round_id == survey_round.id)).all())
     derived = evidence_states(survey_round.id, survey_round.system)
     assert kept and kept == set(db.session.execute(derived).all())

@@ -138,7 +138,7 @@ def upgraded_with_evidence(scratch_app_context):
 def test_upgrading_a_database_with_evidence_derives_its_building_states(upgraded_with_evidence):
     kept = dict(((b, i), state) for b, i, state in db.session.execute(sa.text(
         "SELECT building_id, indicator, state FROM building_statuses WHERE round_id = 1")))
-    derived = {(b, i): state for b, i, state in db.session.execute(evidence_states(1, "2024"))}
+    derived = {(b, i): state for b, i, state, _ in db.session.execute(evidence_states(1, "2024"))}
     assert kept == derived == EXPECTED_STATES
     appraisal_findings = db.session.execute(sa.text(
         "SELECT appraisal_id, building_id, indicator, status FROM findings "

@@ -45,6 +45,16 @@ def test_rounds_open_2025_with_the_2025_system_has_nine_indicators(app, client):
     assert [f["indicator"] for f in client.get("/api/forms").json["forms"]] == list(range(1, 10))
 
 
+def test_opening_a_round_screens_every_building_with_its_structural_form(app, make_building):
+    building = make_building(year_built=1975, seismic_reinforced=False)
+    building.prescreened = False
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rounds", "open", "2025", "--system", "2025"])
+    assert "重新初筛 1 栋：需优先排查 1 栋" in result.output
+    db.session.expire_all()
+    assert building.prescreened is True
+
+
 def test_a_rounds_year_is_the_leading_year_of_its_code(make_round):
     assert make_round(code="2025-复查", system="2025", is_current=False).year == 2025
     assert make_round(code="试点", system="2025", is_current=False).year is None

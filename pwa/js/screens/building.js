@@ -11,7 +11,7 @@ const STRINGS = {
   back: '返回楼栋列表',
   missing: '手机上没有这栋楼的资料，请联网同步。',
   facts: '楼栋信息',
-  indicators: '十项指标',
+  indicators: (count) => `${count}项指标`,
   decisions: '审核意见',
   notApplicable: '不适用',
   prescreened: '初筛命中',
@@ -53,7 +53,7 @@ export async function render(root, { buildingId }) {
       decisions.map((f) => h('a', { class: 'question decision', href: `#/finding/${f.uuid}` },
         h('span', { class: 'chip bad' }, f.status_label), h('b', {}, f.check_item), ' ›',
         f.review_reason ? h('p', { class: 'reason' }, STRINGS.reason(f.review_reason)) : null))) : null,
-    h('h2', {}, STRINGS.indicators),
+    h('h2', {}, STRINGS.indicators(forms.list.length)),
     h('ul', { class: 'list', id: 'indicators' }, forms.list.map((summary) =>
       indicatorRow(buildingId, summary, forms.documents[summary.id], facts, mine))),
     h('details', { class: 'card' }, h('summary', {}, STRINGS.facts), factList(building)));
