@@ -3,7 +3,6 @@ indicator table with its drill-down, and one building's file (一楼一档)."""
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
 
 from server.accounts.models import Role
 from server.appraisals.findings import follow_appraisal
