@@ -83,6 +83,18 @@ class System:
                 return indicator
         raise KeyError(number)
 
+    def continuing(self, previous_number):
+        """The indicator of this system that takes over the previous system's indicator
+        `previous_number` (its open problems are followed up under it), and None; or None and the
+        reason the previous indicator was discontinued. (None, None) for a number the previous
+        system's mapping does not name."""
+        for indicator in self.indicators:
+            if previous_number in indicator.get("continues", []):
+                return indicator, None
+        reason = next((entry["reason"] for entry in self.discontinued
+                       if entry["number"] == previous_number), None)
+        return None, reason
+
 
 class Registry:
     def __init__(self, systems, forms):

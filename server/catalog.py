@@ -1,5 +1,7 @@
 """What the app knows of its survey: the forms registry, the indicator systems and their
 indicators' names, and the round that is current. Every package consults it."""
+from dataclasses import dataclass
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -65,3 +67,37 @@ def indicator_list(code: str | None = None) -> list[dict]:
 
 def short_names(code: str | None = None) -> dict[int, str]:
     return {i["number"]: i["short_name"] for i in indicator_list(code)}
+
+
+@dataclass(frozen=True)
+class IndicatorShown:
+    """How a finding's indicator is named in a round's view: by the viewed round's system when
+    the finding came from the round before under another system (2024's 节能改造, 9, is 2025's
+    8), with a note saying where it came from."""
+
+    number: int | None
+    short_name: str
+    note: str | None = None
+
+
+def indicator_shown(finding_system: str, number: int, viewed_system: str) -> IndicatorShown:
+    own = form_registry().system(finding_system)
+    own_name = _short_name(own, number)
+    if finding_system == viewed_system:
+        return IndicatorShown(number, own_name)
+    viewed = form_registry().system(viewed_system)
+    came_from = f"{finding_system}年指标{number}（{own_name}）"
+    if viewed.previous != finding_system:
+        return IndicatorShown(number, own_name, f"{finding_system}年指标体系")
+    successor, reason = viewed.continuing(number)
+    if successor is None:
+        return IndicatorShown(None, own_name, f"{came_from}，{viewed_system}年指标体系不再设此指标"
+                              + (f"：{reason}" if reason else ""))
+    return IndicatorShown(successor["number"], successor["short_name"], f"原{came_from}")
+
+
+def _short_name(system, number: int) -> str:
+    try:
+        return system.indicator(number)["short_name"]
+    except KeyError:
+        return f"指标{number}"

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError, fields
 
 from server.accounts.auth import user_from_session
+from server.catalog import indicator_shown
 from server.db_sqlite import declare_writes
 from server.endpoints import check_shape
 from server.errors import ApiError
@@ -144,6 +145,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["state_labels"] = counting.STATES
     app.jinja_env.globals["overdue_days"] = overdue_days
     app.jinja_env.globals["submission_url"] = submission_url
+    app.jinja_env.globals["indicator_of"] = indicator_of
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["place"] = place
 
@@ -151,6 +153,12 @@ def register_template_helpers(app) -> None:
 def overdue_days(finding) -> int:
     """Days the finding is past its deadline, 0 if it is not overdue (China's today)."""
     return lifecycle.days_overdue(finding.status, finding.deadline, china_today())
+
+
+def indicator_of(finding, viewed_round=None):
+    """A finding's indicator as the viewed round names it (catalog.indicator_shown)."""
+    viewed = viewed_round or finding.round
+    return indicator_shown(finding.round.system, finding.indicator, viewed.system)
 
 
 def submission_url(finding) -> str | None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.accounts.models import User
@@ -24,6 +24,7 @@ from server.accounts.scopes import buildings_visible_to
 from server.buildings.models import Building, Community, Estate, PropertyCompany, Town
 from server.exports import manual_terms
 from server.exports.writers import MergeDown, Sheet
+from server.catalog import form_registry
 from server.extensions import db
 from server.findings.models import Finding
 from server.ledger.counting import counting_finding, measured_indicators
@@ -160,7 +161,7 @@ def _per_building_items(user: User, survey_round: SurveyRound, community_id):
     # has ended, so the round is detached and cannot load a relationship.
     carried = (exists().where(previous.round_id == survey_round.previous_round_id,
                               previous.building_id == Finding.building_id,
-                              previous.indicator == Finding.indicator,
+                              _same_indicator(survey_round, previous),
                               previous.check_item == Finding.check_item,
                               previous.status.in_(lifecycle.CONFIRMED))
                if survey_round.previous_round_id is not None else None)
@@ -199,6 +200,19 @@ def _per_building_items(user: User, survey_round: SurveyRound, community_id):
     if community_id is not None:
         stmt = stmt.where(and_(Estate.community_id == community_id))
     return stmt
+
+
+def _same_indicator(survey_round: SurveyRound, previous):
+    """The previous round's finding is of this finding's indicator: the same number in the same
+    system; under another system, one the round's indicator continues (2024's 9 is 2025's 8)."""
+    previous_system = db.session.scalar(select(SurveyRound.system).where(
+        SurveyRound.id == survey_round.previous_round_id))
+    if previous_system == survey_round.system:
+        return previous.indicator == Finding.indicator
+    continued = [(i["number"], i.get("continues", []))
+                 for i in form_registry().system(survey_round.system).indicators]
+    return or_(false(), *[and_(Finding.indicator == n, previous.indicator.in_(numbers))
+                          for n, numbers in continued if numbers])
 
 
 def _item(check_item: str, rows: list, units: dict[str, str]) -> Item:
