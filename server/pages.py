@@ -34,7 +34,7 @@ FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标"
                 "level": "汇总层级", "id": "编号", "format": "格式", "round": "轮次",
                 "counts": "是否计入", "include_pending": "含待审核",
                 "disagreeing": "与鉴定结论不一致", "problem_class": "问题分类", "state": "类别",
-                "responsible_unit": "责任单位", "reason": "原因", "deadline": "整改完成时限",
+                "responsible_unit": "整改责任单位", "reason": "原因", "deadline": "整改完成时限",
                 "decision": "审核结论", "version": "版本", "finding": "问题", "size": "尺寸",
                 "username": "用户名", "password": "密码", "document": "鉴定报告",
                 "building_id": "楼栋", "appraised_on": "鉴定日期", "conclusion": "鉴定结论",

@@ -25,7 +25,7 @@ from sync import lifecycle
 from sync.china_time import CHINA_TIME
 
 HEADER = ["序号", "街道/镇", "社区", "小区", "楼栋", "指标项", "检查项", "位置", "问题描述", "问题程度",
-          "治理难度", "问题分类", "责任单位", "整改建议", "状态", "整改完成时限", "逾期天数",
+          "治理难度", "问题分类", "整改责任单位", "整改建议", "状态", "整改完成时限", "逾期天数",
           "整改完成日期", "照片数", "上报人", "上报时间"]
 WIDTHS = {6: 36, 7: 20, 8: 24, 9: 50, 13: 20, 14: 40}
 # state (the query string's `state`) -> what the ledger then holds

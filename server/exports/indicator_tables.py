@@ -123,14 +123,16 @@ def county_table(user: User, survey_round: SurveyRound, indicators: list[dict]):
     towns = indicator_table(user, survey_round, "town")
     numbers = [i["number"] for i in indicators]
     total = total_of(towns, numbers)
-    header = ["序号", "分类", "指标", "单位", "全县合计", in_units(indicators, "待审核"),
-              "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"] + [t["name"] for t in towns]
+    header = ["序号", "分类", "指标", "单位", "指标责任单位", "全县合计",
+              in_units(indicators, "待审核"), "已调查(栋)", "未调查(栋)", "不适用(栋)",
+              "调查覆盖率"] + [t["name"] for t in towns]
 
     def rows():
         for i in indicators:
             n, unit = i["number"], i["unit"]
             figures = total["figures"][n]
-            yield [n, i.get("group", ""), i["name"], unit, figure_value(figures, unit),
+            yield [n, i.get("group", ""), i["name"], unit, i["responsible_unit"],
+                   figure_value(figures, unit),
                    figures.pending_result(unit), figures.surveyed, figures.not_surveyed,
                    figures.not_applicable, coverage_text(figures),
                    *[figure_value(t["figures"][n], unit) for t in towns]]

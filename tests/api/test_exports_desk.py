@@ -160,10 +160,16 @@ def test_estate_table_carries_each_estates_basics(sign_in, reviewer, stairwell_p
 def test_county_table_shows_pending_and_coverage_beside_the_count(sign_in, reviewer,
                                                                   stairwell_problems):
     county_rows = sheet_rows(sign_in(reviewer).get("/desk/exports/county-indicators.xlsx"))
-    assert county_rows[1][:10] == ["序号", "分类", "指标", "单位", "全县合计", "待审核(栋)",
-                                   "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"]
+    assert county_rows[1][:11] == ["序号", "分类", "指标", "单位", "指标责任单位", "全县合计",
+                                   "待审核(栋)", "已调查(栋)", "未调查(栋)", "不适用(栋)", "调查覆盖率"]
     stairwell = next(row for row in county_rows[2:] if row[0] == 3)
-    assert stairwell[4:10] == [3, 1, 4, 0, 0, "100%"]
+    assert stairwell[5:11] == [3, 1, 4, 0, 0, "100%"]
+
+
+def test_county_table_names_who_owns_each_indicators_data(sign_in, reviewer, survey_round):
+    county_rows = sheet_rows(sign_in(reviewer).get("/desk/exports/county-indicators.xlsx"))
+    owners = {row[0]: row[4] for row in county_rows[2:] if isinstance(row[0], int)}
+    assert owners[1] == "住建局" and owners[8] == "物业公司"  # 2024 plan, attachment 2
 
 
 def test_completion_rate_is_exported_per_community_and_class(sign_in, reviewer,

@@ -14,7 +14,7 @@ from sync.china_time import china_today
 
 URL = "/desk/exports/finding-ledger"
 HEADER = ["序号", "街道/镇", "社区", "小区", "楼栋", "指标项", "检查项", "位置", "问题描述", "问题程度",
-          "治理难度", "问题分类", "责任单位", "整改建议", "状态", "整改完成时限", "逾期天数",
+          "治理难度", "问题分类", "整改责任单位", "整改建议", "状态", "整改完成时限", "逾期天数",
           "整改完成日期", "照片数", "上报人", "上报时间"]
 REPORTED = datetime(2024, 7, 1, 17, 30, tzinfo=UTC)  # 2 July, 01:30 in China
 
@@ -153,7 +153,7 @@ def test_unknown_state_is_a_400_page_naming_the_filter(sign_in, reviewer):
 def test_too_long_responsible_unit_is_a_400_page(sign_in, reviewer):
     response = sign_in(reviewer).get(f"{URL}.csv?responsible_unit={'单' * 61}")
     assert response.status_code == 400
-    assert "责任单位" in response.get_data(as_text=True)
+    assert "整改责任单位" in response.get_data(as_text=True)
 
 
 def test_formula_like_text_stays_text_in_xlsx(sign_in, reviewer, make_building, make_finding):
