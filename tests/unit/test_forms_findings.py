@@ -1,7 +1,7 @@
 """derive_defects, counts, prescreen and applies on the 2024 forms."""
 import pytest
 
-from forms import applies, counts, derive_defects, prescreen, prescreen_uncertain
+from forms import applies, counts, derive_defects, prescreen, prescreen_uncertain, rule_context
 
 PHOTO = "cd" * 32
 
@@ -71,9 +71,12 @@ def test_form_out_of_scope_yields_no_defects(form, make_facts):
     assert derive_defects(form("gas-safety"), {"rubber_hose": True}, make_facts(gas_supply="none")) == []
 
 
-@pytest.mark.parametrize("year, present", [(1995, True), (2004, True), (2005, False)])
-def test_gas_riser_in_service_twenty_years_is_a_defect(form, make_facts, year, present):
-    found = derive_defects(form("gas-safety"), {"riser_install_year": year}, make_facts())
+@pytest.mark.parametrize("round_year, year, present", [
+    (2024, 1995, True), (2024, 2004, True), (2024, 2005, False), (2025, 2005, True)])
+def test_gas_riser_in_service_twenty_years_by_the_rounds_year_is_a_defect(
+        form, make_facts, round_year, year, present):
+    found = derive_defects(form("gas-safety"), {"riser_install_year": year}, make_facts(),
+                           rule_context(round_year, {}))
     assert bool(found) is present
 
 

@@ -98,7 +98,7 @@ def test_indicator_1_has_a_prescreen_rule(registry):
 
 
 def test_document_is_the_json_as_written(registry):
-    form = registry.get("2024-gas-safety")
+    form = registry.get("2024-gas-safety", 1)
     assert form.document == json.loads((FORMS_ROOT / "2024" / "gas-safety.json").read_text(encoding="utf-8"))
 
 
