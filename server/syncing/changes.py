@@ -39,6 +39,8 @@ class ObservationSchema(ApiSchema):
     building_id = fields.Integer(dump_only=True)
     indicator = fields.Integer(dump_only=True)
     form_id = fields.String(dump_only=True)
+    round = fields.Function(lambda s: s.round.code, dump_only=True, metadata={
+        "description": "调查所属轮次代码：手机只把本轮的调查算作已调查"})
     author = fields.Function(lambda s: s.author.display_name, dump_only=True)
     author_id = fields.Integer(dump_only=True)
     captured_at = fields.DateTime(dump_only=True)
@@ -99,5 +101,6 @@ def _submissions(uuids: list[str]) -> dict:
     if not uuids:
         return {}
     rows = db.session.scalars(select(Submission).where(Submission.uuid.in_(uuids))
-                              .options(selectinload(Submission.author)))
+                              .options(selectinload(Submission.author),
+                                       selectinload(Submission.round)))
     return {s.uuid: ObservationSchema().dump(s) for s in rows}
