@@ -6,8 +6,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.demo.county import DEFAULT_SEED, plan_county
+from server.catalog import form_registry
 from server.demo.seed import (
-    DEMO_ROUND_CODE,
+    DEMO_SYSTEM,
     SeedSummary,
     delete_everything,
     existing_county_name,
@@ -28,11 +29,16 @@ demo_cli = click.Group("demo", help="演示数据：生成一个演示县。")
               help="随机种子：同一种子生成同样的演示县")
 @click.option("--no-surveys", is_flag=True,
               help="只生成楼栋和账号，不生成调查表、问题、照片和审核记录")
+@click.option("--system", default=DEMO_SYSTEM, show_default=True,
+              help="指标体系（forms/ 下的目录名）：演示轮次的代码和年份与之相同，如 2025")
 @with_appcontext
-def create(if_empty, reset, yes, seed, no_surveys):
+def create(if_empty, reset, yes, seed, no_surveys, system):
     """Create the demo county 夏县 · 瑶峰镇 with its buildings, survey round and accounts."""
     if if_empty and reset:
         raise click.UsageError("--if-empty 与 --reset 不能同时使用")
+    if system not in form_registry().systems:
+        raise click.UsageError(f"forms/ 下没有指标体系 {system}（有 "
+                               f"{'、'.join(sorted(form_registry().systems))}）")
     existing = existing_county_name()
     if existing is not None:
         if if_empty:
@@ -49,8 +55,8 @@ def create(if_empty, reset, yes, seed, no_surveys):
         delete_everything()
     started = time.monotonic()
     plan = plan_county(seed)
-    summary = seed_demo_county(plan)
-    surveys = None if no_surveys else seed_demo_surveys(plan, seed, DEMO_ROUND_CODE)
+    summary = seed_demo_county(plan, system)
+    surveys = None if no_surveys else seed_demo_surveys(plan, seed, summary.round_code)
     db.session.commit()
     _echo_summary(summary, surveys, seed, time.monotonic() - started)
 

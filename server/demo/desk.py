@@ -26,10 +26,10 @@ from server.findings.models import Finding
 from sync import lifecycle
 from sync.china_time import china_today
 
-# Rectification ordered in August 2024 for what was rectified that autumn; what is still being
-# rectified has a deadline relative to the real today, so some are due and some overdue.
-ORDERED_ON = date(2024, 8, 12)
-AUTUMN_DEADLINE = date(2024, 10, 31)
+# Rectification ordered in the round's August for what was rectified that autumn; what is still
+# being rectified has a deadline relative to the real today, so some are due and some overdue.
+ORDERED_ON = (8, 12)
+AUTUMN_DEADLINE = (10, 31)
 
 
 class Desk:
@@ -74,7 +74,8 @@ class Desk:
             deadline = self.today + timedelta(days=self.rng.randint(20, 120))
             ordered_on = self.today
         else:
-            deadline, ordered_on = AUTUMN_DEADLINE, ORDERED_ON
+            deadline = date(self.work.year, *AUTUMN_DEADLINE)
+            ordered_on = date(self.work.year, *ORDERED_ON)
         # `today` is the day the order was given: an overdue deadline was once in the future.
         review.decide(self.reviewer, finding.uuid, "rectify", self.rng.choice(RECTIFY_MEASURES),
                       self.version(finding), deadline, today=ordered_on)

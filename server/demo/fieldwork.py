@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from forms import prescreen
-from server.demo import answers as fill
+from forms import applies, prescreen
+from server.demo.answers import FormFiller, location
 from server.demo.county import BuildingPlan, CountyPlan, EstatePlan
 from server.demo.photos import Caption, scene_jpeg
 from server.demo.texts import NEUTRAL, PLACES, REMARKS
@@ -32,7 +32,10 @@ STATE_SHARES = ((lifecycle.RETURNED, 0.07), (lifecycle.RESURVEY, 0.06), (lifecyc
                 (lifecycle.RECTIFYING, 0.13), (lifecycle.RECTIFIED, 0.07),
                 (lifecycle.VERIFIED, 0.09))
 OVERDUE = 3  # of the rectifying findings, whose deadline has passed
-FIRST_DAY = date(2024, 7, 1)
+# The forms a visit takes (by topic: a form's id less its system, "2025-gas-safety" → "gas-safety")
+ALWAYS = ("stairwell-safety", "envelope-safety")
+NOW_AND_THEN = ("incomplete-dwellings", "water-quality-pressure", "digital-home")  # 1 in 5
+REPORTED = ("stairwell-safety", "envelope-safety", "pipeline-damage")  # by property companies
 NAMESPACE = uuid.UUID("6f1c9d8e-2b7a-4c35-9e61-0d5a7b3c2e14")
 
 BuildingKey = tuple[str, str]  # (estate name, building number): stable across databases
@@ -90,6 +93,7 @@ class AppraisalPlan:
 
 @dataclass
 class Fieldwork:
+    year: int  # the round's: fieldwork in its summer, rectification in its autumn
     submissions: list[SubmissionPlan] = field(default_factory=list)
     findings: list[FindingPlan] = field(default_factory=list)
     photos: dict[str, PhotoPlan] = field(default_factory=dict)
@@ -118,9 +122,15 @@ class _Site:
                 "has_property_management": self.estate.property_company is not None}
 
 
-def plan_fieldwork(county: CountyPlan, registry, system: str, seed: int) -> Fieldwork:
-    planner = _Planner(county, registry, system, random.Random(f"fieldwork-{seed}"), seed)
+def plan_fieldwork(county: CountyPlan, registry, system: str, seed: int,
+                   year: int) -> Fieldwork:
+    """The fieldwork of a round of `year` with the forms of indicator `system`."""
+    planner = _Planner(county, registry, system, year, random.Random(f"fieldwork-{seed}"), seed)
     return planner.plan()
+
+
+def topic(form) -> str:
+    return form.id.removeprefix(f"{form.system}-")
 
 
 def stable_uuid(*parts) -> str:
@@ -128,10 +138,12 @@ def stable_uuid(*parts) -> str:
 
 
 class _Planner:
-    def __init__(self, county, registry, system, rng, seed):
+    def __init__(self, county, registry, system, year, rng, seed):
         self.county, self.rng, self.seed = county, rng, seed
         self.forms = {form.indicator: form for form in registry.forms(system)}
-        self.work = Fieldwork()
+        self.topics = {topic(form): form for form in self.forms.values()}
+        self.fill = FormFiller(system, registry.system(system).rule_context(year))
+        self.work = Fieldwork(year)
         self.taken = 0  # evidence photos so far
         self.workers = {a.communities[0]: a.username for a in county.accounts
                         if a.role == "worker" and len(a.communities) == 1}
@@ -154,33 +166,36 @@ class _Planner:
                 visits.setdefault(author, []).append(site)
         reports: dict[str, list[_Site]] = {}
         for author in sorted(visits):
-            for site, moment in zip(visits[author], _schedule(self.rng, len(visits[author]))):
+            for site, moment in zip(visits[author], _schedule(self.rng, len(visits[author]),
+                                                              self.work.year)):
                 self.survey(site, author, moment)
                 company = site.estate.property_company
                 if company and self.rng.random() < PROPERTY_REPORT_SHARE:
                     reports.setdefault(self.companies[company], []).append(site)
         for author in sorted(reports):
-            for site, moment in zip(reports[author], _schedule(self.rng, len(reports[author]),
-                                                              per_day=4, start_day=8)):
+            for site, moment in zip(reports[author], _schedule(
+                    self.rng, len(reports[author]), self.work.year, per_day=4, start_day=8)):
                 self.report(site, author, moment)
         self.assign_states()
         return self.work
 
     def indicators_for(self, site: _Site) -> list[int]:
-        b, rng = site.building, self.rng
-        chosen = [3, 4]
-        if prescreen(self.forms[1], site.facts()) or b.year_built <= 1990 or rng.random() < 0.3:
-            chosen.append(1)
-        if b.gas_supply != "none" and rng.random() < 0.8:
-            chosen.append(2)
+        """The indicators surveyed on this visit, chosen by topic: the system's numbers differ."""
+        b, rng, facts, forms = site.building, self.rng, site.facts(), self.topics
+        chosen = list(ALWAYS)
+        if (prescreen(forms["structural-safety"], facts) or b.year_built <= 1990
+                or rng.random() < 0.3):
+            chosen.append("structural-safety")
+        if applies(forms["gas-safety"], facts) and rng.random() < 0.8:  # piped gas (2025)
+            chosen.append("gas-safety")
         if rng.random() < 0.5:
-            chosen.append(6)
+            chosen.append("pipeline-damage")
         if rng.random() < 0.4:
-            chosen.append(7)
-        if b.year_built < 2000 and rng.random() < 0.5:
-            chosen.append(9)
-        chosen += [i for i in (5, 8, 10) if rng.random() < 0.2]
-        return sorted(chosen)
+            chosen.append("aging-friendly")
+        if applies(forms["energy-retrofit"], facts) and rng.random() < 0.5:  # built before 2000
+            chosen.append("energy-retrofit")
+        chosen += [name for name in NOW_AND_THEN if rng.random() < 0.2]
+        return sorted(self.topics[name].indicator for name in chosen if name in self.topics)
 
     def survey(self, site: _Site, author: str, start: datetime) -> None:
         rng, facts = self.rng, site.facts()
@@ -188,21 +203,22 @@ class _Planner:
         for step, indicator in enumerate(self.indicators_for(site)):
             form, moment = self.forms[indicator], start + timedelta(minutes=7 * step + rng.randint(0, 4))
             submission_uuid = stable_uuid(self.seed, "submission", *site.key, indicator)
-            answers = fill.clear_answers(form, facts, rng)
-            candidates = fill.defect_candidates(form, answers, facts)
+            answers = self.fill.clear_answers(form, facts, rng)
+            candidates = self.fill.defect_candidates(form, answers, facts)
             chosen = []
             if candidates and rng.random() < rate:
                 count = 2 if len(candidates) > 1 and rng.random() < SECOND_DEFECT else 1
                 chosen = rng.sample(candidates, count)
-            answers = fill.with_defects(form, answers, chosen, facts, rng)
-            for defect in fill.defects_of(form, answers, facts):
+            answers = self.fill.with_defects(form, answers, chosen, facts, rng)
+            answers = self.fill.with_follow_ups(form, answers, chosen, facts, rng)
+            for defect in self.fill.defects_of(form, answers, facts):
                 question = form.question(defect["question_id"])["defect"]
-                place = rng.choice(PLACES[indicator])
+                place = rng.choice(PLACES[topic(form)])
                 photos = self.photos(site, author, moment - timedelta(minutes=3),
                                      defect["check_item"], indicator, defect["question_id"])
                 if "location" in question:
-                    answers[question["location"]] = fill.location(defect["question_id"], facts,
-                                                                  place, rng)
+                    answers[question["location"]] = location(defect["question_id"], facts, place,
+                                                             rng)
                 if "photos" in question:
                     answers[question["photos"]] = photos
                 description = (_describe(place, defect["check_item"], defect["question_id"], rng)
@@ -215,19 +231,20 @@ class _Planner:
                     photos_added_later="photos" not in question))
             self.work.submissions.append(SubmissionPlan(
                 uuid=submission_uuid, building=site.key, author=author, form_id=form.id,
-                form_version=form.version, answers=fill.finish(form, answers, facts),
+                form_version=form.version, answers=self.fill.finish(form, answers, facts),
                 captured_at=moment))
 
     def report(self, site: _Site, author: str, moment: datetime) -> None:
         """A property company's own report of a defect in a building it manages."""
         rng, facts = self.rng, site.facts()
-        indicator = rng.choice((3, 4, 6))
-        form = self.forms[indicator]
-        candidates = fill.defect_candidates(form, fill.clear_answers(form, facts, rng), facts)
+        form = self.topics[rng.choice(REPORTED)]
+        indicator = form.indicator
+        candidates = self.fill.defect_candidates(form, self.fill.clear_answers(form, facts, rng),
+                                                 facts)
         question_id = rng.choice(candidates)
         check_item = form.question(question_id)["defect"]["check_item"]
-        place = rng.choice(PLACES[indicator])
-        where = fill.location(question_id, facts, place, rng)
+        place = rng.choice(PLACES[topic(form)])
+        where = location(question_id, facts, place, rng)
         photos = self.photos(site, author, moment - timedelta(minutes=2), check_item, indicator,
                              question_id)
         description = f"{_describe(place, check_item, question_id, rng)}物业已登记，待维修。"
@@ -291,7 +308,8 @@ class _Planner:
             if finding.state in lifecycle.REPORTED_FIXED:
                 site = self._site(finding.building)
                 finding.after_photos = self.photos(
-                    site, finding.author, datetime(2024, 9, 10, 10, 0, tzinfo=CHINA_TIME)
+                    site, finding.author,
+                    datetime(self.work.year, 9, 10, 10, 0, tzinfo=CHINA_TIME)
                     + timedelta(days=self.rng.randint(0, 40), minutes=self.rng.randint(0, 400)),
                     finding.check_item, finding.indicator, finding.question_id, after=True)
         self.plan_appraisals(structural)
@@ -300,14 +318,14 @@ class _Planner:
         if structural is not None:
             self.work.appraisals.append(AppraisalPlan(
                 stable_uuid(self.seed, "appraisal", *structural.building), structural.building,
-                1, date(2024, 8, 6), contradicts=True))
+                1, date(self.work.year, 8, 6), contradicts=True))
         confirmed = next((f for f in self.work.findings if f.indicator == 1
                           and f.state in lifecycle.AWAITING_RECTIFICATION
                           and (structural is None or f.building != structural.building)), None)
         if confirmed is not None:
             self.work.appraisals.append(AppraisalPlan(
                 stable_uuid(self.seed, "appraisal", *confirmed.building), confirmed.building,
-                1, date(2024, 8, 20), contradicts=False))
+                1, date(self.work.year, 8, 20), contradicts=False))
 
     def _site(self, key: BuildingKey) -> _Site:
         for community in self.county.communities:
@@ -326,9 +344,11 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _schedule(rng: random.Random, visits: int, *, per_day: int = 5, start_day: int = 1):
-    """Visit times: working days of July 2024 (not Sundays), from 8:30, ~40 minutes apart."""
-    day, done_today = FIRST_DAY + timedelta(days=start_day - 1), 0
+def _schedule(rng: random.Random, visits: int, year: int, *, per_day: int = 5,
+              start_day: int = 1):
+    """Visit times: working days of the round's July (not Sundays), from 8:30, ~40 minutes
+    apart."""
+    day, done_today = date(year, 7, start_day), 0
     for _ in range(visits):
         while day.weekday() == 6:
             day += timedelta(days=1)

@@ -16,7 +16,8 @@ from server.surveys.models import SurveyRound
 
 # The one place the demo passwords live; README's table of demo accounts repeats it.
 DEMO_PASSWORD = "loujian2024"
-DEMO_ROUND_CODE = "2024"
+# The demo's round by default: its indicator system, its code and its year (`--system 2025`).
+DEMO_SYSTEM = "2024"
 # The county's named 责任单位 (invented, like every demo name); 产权单位 differ building by
 # building and stay unnamed.
 DEMO_UNITS = {"住建局": "夏县住房和城乡建设局", "燃气公司": "夏县天然气有限公司",
@@ -62,7 +63,7 @@ def delete_everything() -> None:
     db.session.flush()
 
 
-def seed_demo_county(plan: CountyPlan) -> SeedSummary:
+def seed_demo_county(plan: CountyPlan, system: str = DEMO_SYSTEM) -> SeedSummary:
     county, town, communities = _add_places(plan)
     companies = {name: PropertyCompany(county_id=county.id, name=name)
                  for name in plan.property_companies}
@@ -77,7 +78,7 @@ def seed_demo_county(plan: CountyPlan) -> SeedSummary:
                for community_plan in plan.communities for estate_plan in community_plan.estates]
     db.session.add_all([*companies.values(), *agencies.values(), *(e for e, _ in estates)])
     db.session.flush()  # estates get their property_company_id, which a building's facts read
-    survey_round = _demo_round()
+    survey_round = _demo_round(system)
     buildings = _add_buildings(estates)
     accounts = [_add_account(account, county, communities, companies, agencies)
                 for account in plan.accounts]
@@ -124,13 +125,12 @@ def _add_account(account: AccountPlan, county: County, communities: dict[str, Co
     return DemoAccount(user.username, user.role_label, user.display_name, DEMO_PASSWORD)
 
 
-def _demo_round() -> SurveyRound:
-    """The 2024 round; one opened earlier with `flask rounds open` is kept as it is."""
-    survey_round = db.session.scalar(select(SurveyRound).where(
-        SurveyRound.code == DEMO_ROUND_CODE))
+def _demo_round(system: str) -> SurveyRound:
+    """The round of the system's year (code and system alike, "2025"); one opened earlier with
+    `flask rounds open` is kept as it is."""
+    survey_round = db.session.scalar(select(SurveyRound).where(SurveyRound.code == system))
     if survey_round is None:
-        survey_round = SurveyRound(code=DEMO_ROUND_CODE, system=DEMO_ROUND_CODE,
-                                   title=f"{DEMO_ROUND_CODE}年城市体检",
+        survey_round = SurveyRound(code=system, system=system, title=f"{system}年城市体检",
                                    is_current=current_round() is None)
         db.session.add(survey_round)
         db.session.flush()

@@ -40,7 +40,7 @@ class PushRefused(RuntimeError):
 def seed_demo_surveys(plan: CountyPlan, seed: int, round_code: str) -> SurveySummary:
     survey_round = round_by_code(round_code)
     registry = form_registry()
-    work = plan_fieldwork(plan, registry, survey_round.system, seed)
+    work = plan_fieldwork(plan, registry, survey_round.system, seed, survey_round.year)
     users = {u.username: u for u in db.session.scalars(select(User))}
     buildings = {(estate, number): building_id for building_id, estate, number in
                  db.session.execute(select(Building.id, Estate.name, Building.number)

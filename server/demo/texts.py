@@ -1,18 +1,18 @@
 """The words of the demo's survey data: where on a building a defect was seen, what the surveyor
 wrote about it, and what the bureau answered. Invented, but in the register of real ledgers."""
 
-# indicator -> places on a building where its defects are seen
+# a form's topic (its id less the system) -> places on a building where its defects are seen
 PLACES = {
-    1: ("楼梯间承重墙", "北侧外纵墙", "一层窗间墙", "顶层楼板", "阳台根部"),
-    2: ("厨房灶台", "厨房燃气表处", "楼道燃气立管", "阳台热水器处", "户内燃气管道"),
-    3: ("楼梯间", "单元门厅", "二至三层楼梯平台", "楼道管道井旁", "单元出入口"),
-    4: ("东山墙", "南立面", "屋面", "北立面窗台下", "单元门雨棚"),
-    5: ("公共厨房", "走廊尽头公共卫生间", "筒子楼走廊", "北向居室"),
-    6: ("地下管沟", "楼道给水立管", "一层排水检查井", "配电箱", "楼道弱电桥架"),
-    7: ("单元出入口台阶", "门厅", "户内卫生间", "楼前空地"),
-    8: ("户内水龙头", "屋顶水箱", "地下泵房"),
-    9: ("外墙", "单层钢窗", "屋面保温层", "户内暖气片"),
-    10: ("单元门口", "楼道", "户内"),
+    "structural-safety": ("楼梯间承重墙", "北侧外纵墙", "一层窗间墙", "顶层楼板", "阳台根部"),
+    "gas-safety": ("厨房灶台", "厨房燃气表处", "楼道燃气立管", "阳台热水器处", "户内燃气管道"),
+    "stairwell-safety": ("楼梯间", "单元门厅", "二至三层楼梯平台", "楼道管道井旁", "单元出入口"),
+    "envelope-safety": ("东山墙", "南立面", "屋面", "北立面窗台下", "单元门雨棚"),
+    "incomplete-dwellings": ("公共厨房", "走廊尽头公共卫生间", "筒子楼走廊", "北向居室"),
+    "pipeline-damage": ("地下管沟", "楼道给水立管", "一层排水检查井", "配电箱", "楼道弱电桥架"),
+    "aging-friendly": ("单元出入口台阶", "门厅", "户内卫生间", "楼前空地"),
+    "water-quality-pressure": ("户内水龙头", "屋顶水箱", "地下泵房"),
+    "energy-retrofit": ("外墙", "单层钢窗", "屋面保温层", "户内暖气片"),
+    "digital-home": ("单元门口", "楼道", "户内"),
 }
 
 # defect question -> what the surveyor adds after naming the check item; others get a NEUTRAL one
@@ -46,6 +46,17 @@ REMARKS = {
     "elevator_feasible": "楼前空地充足，住户加装意愿较强",
     "retrofit_worthwhile": "外墙无保温，仍为单层钢窗，冬季室温偏低",
     "security_lacking": "单元门禁损坏，未设置监控",
+    # the 2025 forms' own questions
+    "concrete_cracks": "承重墙体斜裂缝宽约1毫米，自窗角延伸至楼板",
+    "masonry_decay": "墙根处砖块缺棱掉角，砂浆粉化",
+    "sill_wall_removed": "二层住户拆除窗下墙体改建阳台",
+    "riser_assessment": "立管自建成起使用至今，表面锈蚀起皮，局部被住户橱柜包封",
+    "handrail_loose": "扶手立杆松动约1.5米",
+    "corridor_vehicles": "一层楼道停放电动车3辆，有飞线充电",
+    "no_kitchen_households": "筒子楼走廊两侧住户共用公共厨房",
+    "no_toilet_households": "每层仅走廊尽头一处公共卫生间",
+    "lasts_20_years": "外墙无保温，仍为单层钢窗，改造后可继续使用20年以上",
+    "hardship_not_retrofitted": "独居高龄老人家中未安装扶手和防滑地面",
 }
 NEUTRAL = ("住户反映已有一段时间", "已拍照留存并告知住户", "已告知楼长，待统一处理")
 

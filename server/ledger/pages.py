@@ -23,8 +23,10 @@ from server.ledger.schemas import (
     RoundQuery,
 )
 from server.ledger.tables import (
+    BUILDINGS,
     LEVEL_LABELS,
     LEVELS,
+    amounts_behind,
     building_matrix,
     counting_buildings,
     findings_behind,
@@ -117,12 +119,15 @@ def counting(indicator, query):
     names = {i["number"]: i for i in indicator_list(survey_round.system)}
     if indicator not in names:
         raise ApiError("request.bad_parameter", f"指标应为 {min(names)}—{max(names)}")
-    page = db.paginate(counting_buildings(g.user, survey_round, indicator, query["level"],
-                                          query["id"], query["state"]),
-                       page=query["page"], per_page=100, error_out=False)
+    buildings = counting_buildings(g.user, survey_round, indicator, query["level"], query["id"],
+                                   query["state"])
+    page = db.paginate(buildings, page=query["page"], per_page=100, error_out=False)
     evidence = findings_behind(survey_round, indicator, (b.id for b in page.items))
+    # An indicator not counted in 栋 (2025's 非成套住宅, in 套): each building's amount and their sum.
+    amounts = (None if names[indicator]["unit"] == BUILDINGS
+               else amounts_behind(survey_round, indicator, buildings))
     return render_template("desk/ledger_counting.html", page=page, indicator=names[indicator],
-                           evidence=evidence, state=query["state"],
+                           evidence=evidence, state=query["state"], amounts=amounts,
                            level_label=LEVEL_LABELS[query["level"]], survey_round=survey_round,
                            unit_name=_unit_name(query["level"], query["id"]))
 

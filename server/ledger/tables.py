@@ -225,6 +225,17 @@ def counting_buildings(user: User, survey_round: SurveyRound, indicator: int, le
             .order_by(Community.name, Estate.name, Building.number))
 
 
+def amounts_behind(survey_round: SurveyRound, indicator: int, buildings) -> dict:
+    """building id -> its amount (e.g. 套 of 2025's 非成套住宅) for the buildings behind one
+    number of the indicator table (`counting_buildings`), for an indicator not counted in 栋:
+    what the number adds up, building by building."""
+    ids = buildings.with_only_columns(Building.id).order_by(None).subquery()
+    return dict(db.session.execute(
+        select(BuildingStatus.building_id, func.coalesce(BuildingStatus.amount, 0))
+        .where(BuildingStatus.round_id == survey_round.id, BuildingStatus.indicator == indicator,
+               BuildingStatus.building_id.in_(select(ids.c.id)))).all())
+
+
 def findings_behind(survey_round: SurveyRound, indicator: int, building_ids) -> dict:
     """building id -> its findings (with their photos) for the indicator: the evidence behind
     a number of the indicator table, for one page of its buildings."""

@@ -110,9 +110,16 @@ def make_photo(app_context):
 # function-scoped app_context of other tests empties every table after each.
 
 @pytest.fixture(scope="module")
-def seeded(app):
+def demo_system():
+    """The indicator system (and round) of the demo a module seeds; a module may parametrize it
+    (tests/api/test_demo_fieldwork.py seeds both, one after the other)."""
+    return "2024"
+
+
+@pytest.fixture(scope="module")
+def seeded(app, demo_system):
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "create"])
+        result = app.test_cli_runner().invoke(args=["demo", "create", "--system", demo_system])
         assert result.exit_code == 0, result.output
         yield result.output
         db.session.rollback()

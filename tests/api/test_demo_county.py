@@ -1,35 +1,17 @@
-"""The demo county: a plausible 夏县 · 瑶峰镇 from one command, safe to run twice."""
-import hashlib
+"""The demo county: a plausible 夏县 · 瑶峰镇 from one command, safe to run twice. Its fieldwork
+(slow to seed) is tested in test_demo_fieldwork.py."""
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from forms.facts import build_era
 from server.accounts.models import Role, User
-from server.appraisals.disagreement import disagreeing_findings
-from server.appraisals.documents import document_store
-from server.appraisals.models import Appraisal
 from server.buildings.models import ESTATE_KINDS, Building, Community, County, Estate
-from server.demo.county import DEFAULT_SEED, plan_county
-from server.demo.fieldwork import plan_fieldwork
+from server.demo.county import plan_county
 from server.demo.seed import DEMO_PASSWORD
 from server.extensions import db
-from server.findings.completion import overdue_clause
-from server.findings.models import Finding, FindingPhoto, Rectification, Review
-from server.ledger.counting import evidence_states
-from server.ledger.models import BuildingStatus
-from server.ledger.tables import indicator_table
-from server.photos.models import Photo
-from server.photos.operations import photo_store
-from server.catalog import form_registry, round_by_code
-from server.surveys.models import Submission, SurveyRound
-from sync import lifecycle
-from tests.api.outputs import disagreements, numbers, table_counts
-from tests.kept_counts import recounted, tallies
-from sync.china_time import CHINA_TIME as CHINA
-from sync.china_time import china_today
+from server.surveys.models import SurveyRound
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +207,20 @@ def test_create_opens_the_current_2024_round(demo_create):
     assert survey_round.is_current
 
 
+def test_create_with_system_2025_opens_the_current_2025_round(demo_create):
+    result = demo_create("--system", "2025")
+    assert result.exit_code == 0, result.output
+    survey_round = db.session.scalar(select(SurveyRound))
+    assert (survey_round.code, survey_round.system, survey_round.year) == ("2025", "2025", 2025)
+    assert survey_round.is_current and "体检轮次 2025" in result.output
+
+
+def test_create_refuses_a_system_that_has_no_forms(demo_create):
+    result = demo_create("--system", "1999")
+    assert result.exit_code != 0
+    assert "1999" in result.output and count(County) == 0
+
+
 def test_create_prescreens_some_buildings(demo_create):
     demo_create()
     prescreened = db.session.scalar(select(func.count()).where(Building.prescreened.is_(True)))
@@ -282,121 +278,3 @@ def test_reset_without_confirmation_keeps_the_data(demo_create):
     result = demo_create("--reset", input="n\n")
     assert result.exit_code != 0
     assert count(Building) == buildings
-
-
-# The survey data: seeded once for the tests below (`seeded`, tests/api/conftest.py), which only
-# read it. They come last in the module: the function-scoped app_context of the tests above
-# empties every table after each.
-
-def findings_digest(rows) -> str:
-    """(estate, building number, indicator, check item, status) of every finding, hashed."""
-    lines = sorted("|".join(str(part) for part in row) for row in rows)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def test_demo_prints_its_survey_data(seeded):
-    assert "调查表" in seeded and "待审核" in seeded and "照片" in seeded
-
-
-def test_demo_findings_are_the_plan_of_the_seed_and_the_plan_repeats(app, seeded):
-    stored = db.session.execute(
-        select(Estate.name, Building.number, Finding.indicator, Finding.check_item,
-               Finding.status).join(Finding.building).join(Building.estate)
-        .where(Finding.appraisal_id.is_(None))).all()
-    plan = plan_fieldwork(plan_county(DEFAULT_SEED), form_registry(), "2024", DEFAULT_SEED)
-    planned = [(*f.building, f.indicator, f.check_item, f.state) for f in plan.findings]
-    assert findings_digest(stored) == findings_digest(planned)
-    again = plan_fieldwork(plan_county(DEFAULT_SEED), form_registry(), "2024", DEFAULT_SEED)
-    assert [f.uuid for f in again.findings] == [f.uuid for f in plan.findings]
-    assert list(again.photos) == list(plan.photos)  # the same bytes, hence the same hashes
-    assert count(Submission) == len(plan.submissions)
-
-
-def test_demo_has_every_review_state_and_some_overdue(seeded):
-    states = Counter(db.session.scalars(select(Finding.status)))
-    assert set(states) == set(lifecycle.STATES)
-    assert states["pending"] == max(states.values())
-    overdue = db.session.scalar(select(func.count()).where(overdue_clause(china_today())))
-    assert overdue >= 2
-    rectifying = db.session.scalars(select(Finding).where(Finding.status == "rectifying")).all()
-    assert all(f.deadline is not None for f in rectifying)
-    assert count(Review) > 0 and count(Rectification) == states["rectified"] + states["verified"]
-
-
-def test_every_demo_photo_is_stored_with_its_derived_copies(app, seeded):
-    store = photo_store()
-    hashes = set(db.session.scalars(select(FindingPhoto.sha256)))
-    assert hashes and hashes == set(db.session.scalars(select(Photo.sha256)))
-    for sha256 in hashes:
-        assert all(store.exists(sha256, variant) for variant in ("original", "display", "thumb"))
-    assert all(db.session.scalar(select(func.count()).select_from(FindingPhoto)
-                                 .where(FindingPhoto.finding_id == f.id,
-                                        FindingPhoto.rectification_id.is_(None))) >= 1
-               for f in db.session.scalars(select(Finding).where(Finding.appraisal_id.is_(None))))
-
-
-def test_the_demos_hazard_appraisal_is_a_confirmed_finding_of_the_agency(seeded):
-    hazards = db.session.scalars(select(Appraisal).where(Appraisal.conclusion == "hazard")).all()
-    findings = db.session.scalars(select(Finding).where(Finding.appraisal_id.is_not(None))).all()
-    assert hazards and {f.appraisal_id for f in findings} == {a.id for a in hazards}
-    assert all(f.status == "accepted" and f.author_id == a.author_id
-               for f, a in zip(sorted(findings, key=lambda f: f.appraisal_id),
-                               sorted(hazards, key=lambda a: a.id)))
-
-
-def test_demo_photos_carry_exif_near_xiaxian_and_two_disagree_by_a_day(seeded):
-    photos = db.session.scalars(select(Photo)).all()
-    assert all(35.10 < p.exif_latitude < 35.18 and 111.18 < p.exif_longitude < 111.26
-               for p in photos)
-    off = [p for p in photos if abs(p.captured_at - p.exif_captured_at) > timedelta(hours=1)]
-    assert len(off) == 2
-    assert all(p.exif_captured_at.astimezone(CHINA).year == 2024 for p in photos)
-
-
-def test_demo_appraisal_contradicts_a_field_finding(seeded):
-    appraisals = db.session.scalars(select(Appraisal)).all()
-    assert {a.conclusion for a in appraisals} == {"hazard", "no_hazard"}
-    assert all(a.document_sha256 and document_store().exists(a.document_sha256)
-               for a in appraisals)
-    assert db.session.scalars(disagreeing_findings(
-        db.session.scalar(select(User).where(User.username == "shenhe")))).first()
-
-
-def test_review_queue_shows_pending_findings_to_the_demo_reviewer(reviewer_client):
-    page = reviewer_client.get("/desk/review/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    pending = db.session.scalars(select(Finding).where(Finding.status == "pending")
-                                 .order_by(Finding.created_at, Finding.id)).first()
-    assert pending.uuid in html
-
-
-def test_indicator_table_has_counting_buildings(reviewer_client):
-    reviewer = db.session.scalar(select(User).where(User.username == "shenhe"))
-    rows = indicator_table(reviewer, round_by_code("2024"), "community")
-    totals = Counter()
-    for row in rows:
-        totals.update({n: figures.counts for n, figures in row["figures"].items()})
-    assert sum(totals.values()) > 0 and len([n for n in totals.values() if n]) >= 5
-    assert reviewer_client.get("/desk/ledger/indicators").status_code == 200
-
-
-def test_building_statuses_agree_with_the_counting_rule(seeded):
-    survey_round = round_by_code("2024")
-    kept = set(db.session.execute(select(BuildingStatus.building_id, BuildingStatus.indicator,
-                                         BuildingStatus.state, BuildingStatus.amount)
-                                  .where(BuildingStatus.round_id == survey_round.id)).all())
-    derived = evidence_states(survey_round.id, survey_round.system)
-    assert kept and kept == set(db.session.execute(derived).all())
-
-
-def test_the_estates_tallies_count_the_kept_statuses(seeded):
-    round_id = round_by_code("2024").id
-    assert tallies(round_id) and tallies(round_id) == recounted(round_id)
-
-
-def test_the_demos_table_lists_ledger_and_drill_downs_agree_to_the_building(reviewer_client):
-    communities = db.session.scalars(select(Community)).all()
-    assert [d for c in communities for d in disagreements(reviewer_client, c)] == []
-    counted = sum(table_counts(reviewer_client, c)[n] for c in communities for n in numbers())
-    assert counted > 40  # the demo's confirmed problems, hazard appraisal included

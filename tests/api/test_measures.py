@@ -108,6 +108,23 @@ def test_the_desk_table_and_its_drill_down_say_32_sets(survey, desk, building):
     assert "是 32套" in matrix.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("state, confirm", [("counts", True), ("pending", False)])
+def test_the_drill_down_gives_each_building_its_sets_and_their_sum(survey, desk, building, state,
+                                                                   confirm):
+    survey(dwellings(12, 30, 10), confirm=confirm)
+    page = desk.get(f"/desk/ledger/indicators/{INCOMPLETE}/buildings?round=2025&level=community"
+                    f"&id={building.estate.community_id}&state={state}").get_data(as_text=True)
+    assert "共 1 栋，32 套" in page and "<th>套数</th>" in page
+    assert '<td class="num" data-amount>32</td>' in page
+
+
+def test_a_drill_down_in_buildings_shows_no_sets(survey, desk, building):
+    survey(dwellings(12, 30, 10), confirm=True)
+    page = desk.get(f"/desk/ledger/indicators/3/buildings?round=2025&level=community"
+                    f"&id={building.estate.community_id}").get_data(as_text=True)
+    assert "共 0 栋</h1>" in page and "data-amount" not in page and "套数" not in page
+
+
 def test_the_estate_table_1biao_counts_32_sets(survey, desk, building):
     survey(dwellings(12, 30, 10), confirm=True)
     rows = workbook_rows(desk, f"/desk/exports/estate-indicators.xlsx?round=2025"

@@ -28,7 +28,7 @@ from server.accounts.models import Role  # noqa: E402
 from server.accounts.operations import create_user, issue_token  # noqa: E402
 from server.buildings.models import Building, Community, County, Estate  # noqa: E402
 from server.demo.county import DEFAULT_SEED, plan_county  # noqa: E402
-from server.demo.seed import DEMO_ROUND_CODE, seed_demo_county  # noqa: E402
+from server.demo.seed import DEMO_SYSTEM, seed_demo_county  # noqa: E402
 from server.demo.surveys import seed_demo_surveys  # noqa: E402
 from server.extensions import db  # noqa: E402
 
@@ -71,7 +71,7 @@ def prepare(database_url: str, media: Path, devices: int, *, reviewers: int = 0,
         plan = plan_county(DEFAULT_SEED)
         seed_demo_county(plan)
         if surveys:
-            seed_demo_surveys(plan, DEFAULT_SEED, DEMO_ROUND_CODE)
+            seed_demo_surveys(plan, DEFAULT_SEED, DEMO_SYSTEM)
         county = db.session.scalar(sa.select(County))
         communities = db.session.scalars(sa.select(Community).order_by(Community.id)).all()
         accounts = []

@@ -6,6 +6,7 @@ from tests.api import conftest as api_fixtures
 from tests.exports.rendering import Renderer
 
 # The demo county (`flask demo create`) and its reviewer, as the desk tests have them.
+demo_system = api_fixtures.demo_system
 seeded = api_fixtures.seeded
 reviewer_client = api_fixtures.reviewer_client
 
