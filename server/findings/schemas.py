@@ -2,6 +2,7 @@
 rectification desk's filters."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from server.catalog import indicator_list
 from server.endpoints import ApiSchema, Day, QuerySchema
 from server.findings.completion import LIST_STATES
 from server.findings.models import PROBLEM_CLASSES
@@ -14,7 +15,7 @@ class QueueFilter(QuerySchema):
 
     community = fields.Integer(validate=validate.Range(min=1))
     estate = fields.Integer(validate=validate.Range(min=1))
-    indicator = fields.Integer(validate=validate.Range(1, 10, error="指标应为 1—10"))
+    indicator = fields.Integer()
     submitter = fields.Integer(validate=validate.Range(min=1))
     date_from = Day()
     date_to = Day()
@@ -26,6 +27,13 @@ class QueueFilter(QuerySchema):
     q = fields.String(validate=validate.Length(max=60, error="搜索词不能超过 60 个字"),
                       metadata={"description": "楼栋、小区、社区、编码、地址或问题文字"})
     sort = fields.String(load_default="oldest", validate=validate.OneOf(tuple(SORTS)))
+
+    @validates_schema(skip_on_field_errors=False)
+    def indicator_of_the_system(self, data, **kwargs):
+        """An indicator of the current round's system (2024: 1—10; 2025: 1—9)."""
+        numbers = [i["number"] for i in indicator_list()]
+        if "indicator" in data and data["indicator"] not in numbers:
+            raise ValidationError(f"指标应为 {min(numbers)}—{max(numbers)}", "indicator")
 
     @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data, **kwargs):

@@ -108,16 +108,21 @@ def test_demo_asks_for_agencies_where_the_forms_have_follow_ups(demo_round):
     assert len(asked) >= min(3, len(asking))  # 2025: several questions; 2024 has none
 
 
-def test_demo_counts_an_indicator_not_counted_in_buildings_by_its_measure(reviewer_client,
-                                                                         demo_round):
-    measured = [i["number"] for i in indicator_list(demo_round.system) if i["unit"] != BUILDINGS]
-    if not measured:
-        pytest.skip(f"{demo_round.system} counts every indicator in 栋")
+def test_demo_counts_each_indicator_in_its_unit(reviewer_client, demo_round):
+    """栋 indicators count buildings and carry no amount; 2025's 非成套住宅 counts its 套, several
+    per building."""
     reviewer = db.session.scalar(select(User).where(User.username == "shenhe"))
-    total = total_of(indicator_table(reviewer, demo_round, "county"), measured)
-    for n in measured:
-        figures = total["figures"][n]
-        assert figures.counts >= 2 and figures.amount > 2 * figures.counts, figures
+    indicators = indicator_list(demo_round.system)
+    total = total_of(indicator_table(reviewer, demo_round, "county"),
+                     [i["number"] for i in indicators])
+    for i in indicators:
+        figures = total["figures"][i["number"]]
+        if i["unit"] == BUILDINGS:
+            assert (figures.amount, figures.result(BUILDINGS)) == (0, figures.counts), i["name"]
+        else:
+            assert figures.counts >= 2 and figures.amount > 2 * figures.counts, figures
+    measured = [i["number"] for i in indicators if i["unit"] != BUILDINGS]
+    assert measured == ([] if demo_round.system == "2024" else [5])
 
 
 def test_demo_has_every_review_state_and_some_overdue(seeded):
