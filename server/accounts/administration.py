@@ -81,8 +81,8 @@ def create_account(admin: User, form: dict, lifetime: timedelta) -> OneTimePassw
         savepoint.rollback()
         raise _username_taken(form["username"]) from None
     expires_at = _must_change(user, lifetime)
-    record(admin, "account.created", "user", user.id, username=user.username, role=user.role,
-           scope=scope_names(user))
+    record(admin, "account.created", "user", user.id, username=user.username,
+           role=user.role_label, scope=scope_names(user))
     return OneTimePassword(user, password, expires_at)
 
 
