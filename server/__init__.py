@@ -6,6 +6,8 @@ from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import models  # noqa: F401  (every model registered before the mappers are used)
+from server.accounts import admin_pages as account_admin_pages
+from server.accounts import admin_routes as account_admin_api
 from server.accounts import pages as account_pages
 from server.accounts import routes as accounts_api
 from server.accounts.auth import SessionCookieSecureOverHttps
@@ -13,6 +15,7 @@ from server.accounts.cli import users_cli
 from server.app_shell import routes as app_shell
 from server.appraisals import pages as appraisal_pages
 from server.appraisals import routes as appraisals_api
+from server.audit import pages as audit_pages
 from server.buildings import pages as basics_pages
 from server.buildings import routes as buildings_api
 from server.buildings.cli import buildings_cli, communities_cli, estates_cli
@@ -47,11 +50,11 @@ from server.syncing import routes as syncing_api
 from server.touches import write_touches_after_each_request
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
-API_BLUEPRINTS = (meta_api, accounts_api, buildings_api, surveys_api, photos_api, syncing_api,
+API_BLUEPRINTS = (meta_api, accounts_api, account_admin_api, buildings_api, surveys_api, photos_api, syncing_api,
                   ledger_api, review_api, appraisals_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages, survey_pages,
-                   photo_pages, planning_pages, basics_pages)
+                   photo_pages, planning_pages, basics_pages, account_admin_pages, audit_pages)
 CLI_GROUPS = (users_cli, buildings_cli, estates_cli, communities_cli, demo_cli, forms_cli,
               rounds_cli, photos_cli)
 # Who reacts to what happened (server/signals.py).

@@ -23,6 +23,8 @@ def load_settings(instance_path: str, overrides: dict | None) -> dict:
         "PORT": int(os.environ.get("PORT", "8000")),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance),
         "API_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("LOUJIAN_TOKEN_DAYS", "30"))),
+        "ONE_TIME_PASSWORD_LIFETIME": timedelta(hours=int(os.environ.get(
+            "LOUJIAN_ONE_TIME_PASSWORD_HOURS", "72"))),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

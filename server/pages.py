@@ -17,8 +17,10 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError, fields
 
 from server.accounts.auth import user_from_session
+from server.audit.operations import describe_details
 from server.catalog import indicator_shown
 from server.db_sqlite import declare_writes
+from server.db_types import utcnow
 from server.endpoints import check_shape
 from server.errors import ApiError
 from server.extensions import db
@@ -42,7 +44,11 @@ FIELD_LABELS = {"community": "社区", "estate": "小区", "indicator": "指标"
                 "built_to": "建成年代（止）", "land_area": "占地面积", "floor_area": "建筑面积",
                 "households": "户数", "population": "常住人口", "area": "面积",
                 "property_company_id": "物业公司", "contact_name": "联系人",
-                "contact_phone": "联系电话"}
+                "contact_phone": "联系电话",
+                "display_name": "姓名", "role": "角色", "community_ids": "负责社区",
+                "agency_id": "专业机构", "active": "启用", "device": "设备",
+                "new_password": "新密码", "new_password_again": "再次输入的新密码",
+                "actor": "操作人", "action": "操作", "target": "对象"}
 MESSAGES = {"Not a valid integer.": "应为整数", "Not a valid date.": "应为日期（年-月-日）",
             "Unknown field.": "不认识的参数", "Missing data for required field.": "必填",
             "Not a valid string.": "应为文字", "Not a valid boolean.": "应为是或否"}
@@ -146,6 +152,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["overdue_days"] = overdue_days
     app.jinja_env.globals["submission_url"] = submission_url
     app.jinja_env.globals["indicator_of"] = indicator_of
+    app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals["audit_details"] = describe_details
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["place"] = place
 

@@ -14,10 +14,10 @@ from server.db_sqlite import WRITES
 from server.extensions import db
 
 
-def touch(model, key, *, create: bool = False, **values) -> None:
+def touch(model, key, *, create: bool = False, on_create: dict | None = None, **values) -> None:
     """Once the request is done, set `values` on the row of `model` whose primary key is `key`;
-    with `create`, insert the row with them when there is none yet."""
-    g.setdefault("touches", {})[model, key] = (create, values)
+    with `create`, insert the row with them (and `on_create`) when there is none yet."""
+    g.setdefault("touches", {})[model, key] = (create, values, on_create or {})
 
 
 def write_touches_after_each_request(app: Flask) -> None:
@@ -33,16 +33,16 @@ def _write_touches(error=None) -> None:
     try:
         with db.engine.connect().execution_options(**{WRITES: True}) as connection:
             with connection.begin():
-                for (model, key), (create, values) in noted.items():
-                    _write(connection, model, key, create, values)
+                for (model, key), (create, values, on_create) in noted.items():
+                    _write(connection, model, key, create, values, on_create)
     except Exception:  # noqa: BLE001 — bookkeeping: logged, never the request's failure
         rows = ", ".join(f"{model.__tablename__} {key}" for model, key in noted)
         current_app.logger.warning("bookkeeping not written (%s)", rows, exc_info=True)
 
 
-def _write(connection, model, key, create: bool, values: dict) -> None:
+def _write(connection, model, key, create: bool, values: dict, on_create: dict) -> None:
     [id_column] = inspect(model).primary_key
     if connection.execute(update(model).where(id_column == key).values(**values)).rowcount:
         return
     if create:
-        connection.execute(insert(model).values({id_column.key: key, **values}))
+        connection.execute(insert(model).values({id_column.key: key, **on_create, **values}))

@@ -164,11 +164,14 @@ class SyncClient:
         return self._json(self._request("GET", f"/api/photos/{sha256}/upload"))
 
     def pull(self, cursor: str | None = None, limit: int = 200, *,
-             device_id: str | None = None) -> dict:
-        """One page of the change feed after `cursor` (None: from the start)."""
+             device_id: str | None = None, scope: str | None = None) -> dict:
+        """One page of the change feed after `cursor` (None: from the start), pulled under the
+        scope epoch `scope` (None: not yet known)."""
         params = {"limit": limit, "device_id": device_id or self.device_id}
         if cursor is not None:
             params["cursor"] = cursor
+        if scope is not None:
+            params["scope"] = scope
         return self._json(self._request("GET", "/api/sync/pull", params=params))
 
     def current_system(self) -> str:
@@ -258,8 +261,12 @@ class SyncClient:
     def _pull_into(self, outbox, report: SyncReport) -> None:
         cursor = outbox.pull_cursor
         while True:
-            page = self.pull(cursor, device_id=outbox.device_id)
-            outbox.save_pulled(page["changes"], page.get("cursor"))
+            page = self.pull(cursor, device_id=outbox.device_id, scope=outbox.pull_scope)
+            if page.get("reset"):  # the account's scope changed: drop what was pulled, start again
+                outbox.start_pull_again(page["scope"])
+                cursor = None
+                continue
+            outbox.save_pulled(page["changes"], page.get("cursor"), page.get("scope"))
             report.pulled += len(page["changes"])
             cursor = page.get("cursor", cursor)
             if not page.get("more"):

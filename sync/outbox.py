@@ -300,9 +300,13 @@ class Outbox:
     def pull_cursor(self) -> str | None:
         return self.get_meta("pull_cursor")
 
-    def save_pulled(self, changes: list[dict], cursor: str | None) -> None:
-        """One page of the change feed and its cursor, together: a cut mid-way repeats the page."""
+    def save_pulled(self, changes: list[dict], cursor: str | None, scope=None) -> None:
+        """One page of the change feed and its cursor (and the scope epoch it was pulled under),
+        together: a cut mid-way repeats the page."""
         with self._transaction() as db:
+            if scope is not None:
+                db.execute("INSERT INTO meta (key, value) VALUES ('pull_scope', ?) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(scope),))
             for change in changes:
                 db.execute("INSERT INTO pulled (kind, id, seq, data) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, "
@@ -312,6 +316,19 @@ class Outbox:
             if cursor is not None:
                 db.execute("INSERT INTO meta (key, value) VALUES ('pull_cursor', ?) "
                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(cursor),))
+
+    @property
+    def pull_scope(self) -> str | None:
+        return self.get_meta("pull_scope")
+
+    def start_pull_again(self, scope) -> None:
+        """The account's scope changed (a pull answered `reset`): everything pulled is dropped,
+        nothing of the outbox, and the next pull starts from the beginning under `scope`."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM pulled")
+            db.execute("DELETE FROM meta WHERE key = 'pull_cursor'")
+            db.execute("INSERT INTO meta (key, value) VALUES ('pull_scope', ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(scope),))
 
     def pulled(self, kind: str, entity_id: str) -> dict | None:
         row = self._db.execute("SELECT data FROM pulled WHERE kind = ? AND id = ?",

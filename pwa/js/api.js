@@ -64,8 +64,15 @@ export const api = {
     request('POST', '/api/auth/token', { json: { username, password, label: '楼检手机端' }, token: null }),
   forms: () => request('GET', '/api/forms', { token: null }),
   form: (id) => request('GET', `/api/forms/${encodeURIComponent(id)}`, { token: null }),
-  pull: (cursor, deviceId) =>
-    request('GET', `/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=500&device_id=${deviceId}`),
+  changePassword: (username, password, newPassword) =>
+    request('POST', '/api/auth/password', {
+      json: { username, password, new_password: newPassword, label: '楼检手机端' }, token: null }),
+  me: () => request('GET', '/api/me'),
+  pull: (cursor, deviceId, scope, version) => {
+    const extra = (scope !== undefined && scope !== null ? `&scope=${encodeURIComponent(scope)}` : '')
+      + (version ? `&app_version=${encodeURIComponent(version.slice(0, 40))}` : '');
+    return request('GET', `/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=500&device_id=${deviceId}${extra}`);
+  },
   push: (deviceId, operations) => request('POST', '/api/sync/push', { json: { device_id: deviceId, operations } }),
   checkPhotos: (hashes) => request('POST', '/api/photos/check', { json: { hashes } }),
   submission: (uuid) => request('GET', `/api/submissions/${encodeURIComponent(uuid)}`),

@@ -1,7 +1,7 @@
 """Who is calling: bearer tokens for the API, the signed session for the desk's pages."""
 from datetime import timedelta
 
-from flask import has_request_context, request, session
+from flask import g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ def user_from_bearer_token(authorization: str | None) -> User:
     row = active_token_from_header(authorization)
     if not row.user.active:
         raise ApiError("auth.inactive")
+    g.token_id = row.id  # the device this request names is signed in with it
     now = utcnow()
     # Noted at most every few minutes, and written after the request (server/touches.py): a
     # request that reads stays a reader.

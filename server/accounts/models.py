@@ -2,7 +2,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.buildings.models import Community, County, PropertyCompany
@@ -66,6 +67,14 @@ class User(db.Model):
     # account on the server (sign-out, revocation, deactivation), whatever cookies remain.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A one-time password (set by an administrator) must be replaced at the next sign-in, before
+    # anything else, and is refused once `password_expires_at` has passed.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised whenever what the account may see changes (role, communities, company, agency): a
+    # device that pulled under an older epoch is told to drop what it holds (sync/PROTOCOL.md §3).
+    scope_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

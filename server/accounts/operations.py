@@ -26,10 +26,13 @@ class LoginOutcome:
 
 
 def attempt_login(username: str, password: str, policy: LoginPolicy,
-                  now: datetime | None = None) -> LoginOutcome:
+                  now: datetime | None = None, *, changing_password: bool = False) -> LoginOutcome:
     """Check a password, counting failures; after `max_failures` in a row the account is
     locked for `lockout`, doubling with every further failure. The caller must persist the
-    outcome even when it is a failure, or the counter would never rise."""
+    outcome even when it is a failure, or the counter would never rise.
+
+    A one-time password opens nothing but the change of password (`changing_password`), and
+    nothing at all once it has expired."""
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.username == username))
     if user is not None and user.locked_until is not None and user.locked_until > now:
@@ -45,6 +48,11 @@ def attempt_login(username: str, password: str, policy: LoginPolicy,
         return LoginOutcome(None, ApiError("auth.invalid_credentials"))
     if not user.active:
         return LoginOutcome(None, ApiError("auth.inactive"))
+    if user.password_must_change:
+        if user.password_expires_at is not None and user.password_expires_at <= now:
+            return LoginOutcome(None, ApiError("auth.password_expired"))
+        if not changing_password:
+            return LoginOutcome(None, ApiError("auth.password_change_required"))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -80,11 +88,27 @@ def revoke_token(row: ApiToken) -> None:
     record(row.user, "token.revoked", "api_token", row.id)
 
 
-def create_user(*, username: str, password: str, display_name: str, role: Role, county,
-                communities=(), property_company=None, agency=None, phone=None) -> User:
+def change_password(user: User, current: str, new: str) -> None:
+    """The account's own new password (after a one-time one, or any time): never the one it
+    replaces."""
+    _check_password_length(new, "new_password")
+    if new == current:
+        raise ApiError("request.invalid", "新密码不能与原密码相同",
+                       details={"fields": {"new_password": ["新密码不能与原密码相同"]}})
+    user.password_hash = hash_password(new)
+    user.password_must_change, user.password_expires_at = False, None
+    record(user, "password.changed", "user", user.id)
+
+
+def _check_password_length(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ApiError("request.invalid", f"密码至少 {MIN_PASSWORD_LENGTH} 位",
-                       details={"fields": {"password": ["密码太短"]}})
+                       details={"fields": {field: ["密码太短"]}})
+
+
+def create_user(*, username: str, password: str, display_name: str, role: Role, county,
+                communities=(), property_company=None, agency=None, phone=None) -> User:
+    _check_password_length(password)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ApiError("request.invalid", f"用户名 {username} 已被使用",
                        details={"fields": {"username": ["用户名已存在"]}})

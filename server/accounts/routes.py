@@ -2,8 +2,9 @@ from flask import Blueprint, current_app, g, request
 
 from server.accounts.auth import active_token_from_header
 from server.accounts.models import Role
-from server.accounts.operations import LoginPolicy, attempt_login, issue_token, revoke_token
-from server.accounts.schemas import TokenExchangeSchema, UserSchema
+from server.accounts.operations import (LoginPolicy, attempt_login, change_password,
+                                       issue_token, revoke_token)
+from server.accounts.schemas import PasswordChangeSchema, TokenExchangeSchema, UserSchema
 from server.endpoints import PUBLIC, endpoint
 from server.extensions import db
 
@@ -18,7 +19,8 @@ def login_policy() -> LoginPolicy:
 @blueprint.post("/auth/token")
 @endpoint(summary="用户名和密码换取访问令牌", tags=["accounts"], roles=PUBLIC, writes=True,
           body=TokenExchangeSchema, response=TokenExchangeSchema, status=201,
-          errors=["auth.invalid_credentials", "auth.locked", "auth.inactive"])
+          errors=["auth.invalid_credentials", "auth.locked", "auth.inactive",
+                  "auth.password_change_required", "auth.password_expired"])
 def exchange_token(body):
     outcome = attempt_login(body["username"], body["password"], login_policy())
     if outcome.error is not None:
@@ -27,6 +29,29 @@ def exchange_token(body):
     token, row = issue_token(outcome.user, current_app.config["API_TOKEN_LIFETIME"],
                              body.get("label"))
     return {"token": token, "expires_at": row.expires_at, "user": outcome.user}
+
+
+@blueprint.post("/auth/password")
+@endpoint(summary="设置新密码（临时密码登录后须先设置），换取访问令牌", tags=["accounts"],
+          roles=PUBLIC, writes=True, body=PasswordChangeSchema, response=PasswordChangeSchema,
+          status=201, errors=["auth.invalid_credentials", "auth.locked", "auth.inactive",
+                              "auth.password_expired", "request.invalid"])
+def set_new_password(body):
+    user = signed_in_for_password_change(body)
+    token, row = issue_token(user, current_app.config["API_TOKEN_LIFETIME"], body.get("label"))
+    return {"token": token, "expires_at": row.expires_at, "user": user}
+
+
+def signed_in_for_password_change(form: dict):
+    """The account whose current password (a one-time one, say) `form` gives, now with the new
+    one. A wrong password counts as a failed sign-in, kept even though the request fails."""
+    outcome = attempt_login(form["username"], form["password"], login_policy(),
+                            changing_password=True)
+    if outcome.error is not None:
+        db.session.commit()  # keep the failure count: the error handler rolls back otherwise
+        raise outcome.error
+    change_password(outcome.user, form["password"], form["new_password"])
+    return outcome.user
 
 
 @blueprint.delete("/auth/token")

@@ -45,8 +45,15 @@ class Change(db.Model):
 
 
 class Device(db.Model):
+    """A phone (or client) as its pushes and pulls name it: who used it, with which token and
+    which release of the app, and when it last synced."""
+
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_id: Mapped[int | None] = mapped_column(Integer)  # the token it last synced with
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    first_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,7 +23,8 @@ from server.touches import touch
 from sync.idempotency import differing_fields
 
 
-def push(user: User, device_id: uuid.UUID | None, operations: list[dict], registry) -> list[dict]:
+def push(user: User, device_id: uuid.UUID | None, operations: list[dict], registry,
+         seen: dict | None = None) -> list[dict]:
     """Apply a batch. The fast way checks each operation in Python and writes the whole batch
     with one flush. Should the database refuse that flush (a twin of the batch committed the same
     ids a moment earlier), everything is rolled back and applied again with one savepoint per
@@ -34,7 +35,10 @@ def push(user: User, device_id: uuid.UUID | None, operations: list[dict], regist
         db.session.rollback()
         results = _apply_batch(user, device_id, operations, registry, isolated=True)
     if device_id is not None:
-        _device(user, device_id).last_push_at = utcnow()
+        device = _device(user, device_id)
+        device.last_push_at = utcnow()
+        for name, value in (seen or {}).items():
+            setattr(device, name, value)
     return results
 
 
@@ -205,22 +209,30 @@ APPLY = {
 }
 
 
-def pull(user: User, cursor: int, limit: int, device_id=None) -> dict:
+def pull(user: User, cursor: int, limit: int, device_id=None, scope: int | None = None,
+         seen: dict | None = None) -> dict:
+    """A page of the feed in the user's scope. A device that says it pulled under another scope
+    epoch than the user's (`scope`) is answered `reset`: it drops what it pulled and starts
+    again from 0, so nothing that left its scope stays on it (sync/PROTOCOL.md §3)."""
+    if device_id is not None:  # written after the pull (server/touches.py): a pull only reads
+        touch(Device, str(device_id), create=True, on_create={"first_seen_at": utcnow()},
+              user_id=user.id, last_pull_at=utcnow(), **(seen or {}))
+    if scope is not None and scope != user.scope_epoch:
+        return {"changes": [], "more": True, "cursor": "0", "reset": True,
+                "scope": user.scope_epoch}
     visible = select(Building.id).where(buildings_visible_to(user))
     rows = db.session.scalars(
         select(Change).where(Change.seq > cursor, Change.building_id.in_(visible))
         .order_by(Change.seq).limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    if device_id is not None:  # written after the pull (server/touches.py): a pull only reads
-        touch(Device, str(device_id), create=True, user_id=user.id, last_pull_at=utcnow())
-    return {"changes": hydrate(page), "more": more,
+    return {"changes": hydrate(page), "more": more, "reset": False, "scope": user.scope_epoch,
             "cursor": str(page[-1].seq if page else cursor)}
 
 
 def _device(user: User, device_id) -> Device:
     device = db.session.get(Device, str(device_id))
     if device is None or device.user_id != user.id:
-        device = device or Device(id=str(device_id), user_id=user.id)
+        device = device or Device(id=str(device_id), user_id=user.id, first_seen_at=utcnow())
         device.user_id = user.id
         db.session.add(device)
     return device

@@ -123,6 +123,10 @@ class PullQuery(QuerySchema):
                                                                       error="游标格式有误"))
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 500))
     device_id = fields.UUID(load_default=None)
+    scope = fields.Integer(load_default=None, validate=validate.Range(0, 2 ** 31 - 1), metadata={
+        "description": "上次拉取时服务器给出的范围纪元（scope）；与账号当前的不同则回答 reset"})
+    app_version = fields.String(load_default=None, validate=validate.Length(1, 40), metadata={
+        "description": "应用版本（手机端：服务工作线程的发布版本），显示在管理员的设备列表"})
 
 
 class ChangeSchema(ApiSchema):
@@ -142,6 +146,11 @@ class PullSchema(ApiSchema):
     changes = fields.List(fields.Nested(ChangeSchema), dump_only=True)
     cursor = fields.String(dump_only=True)
     more = fields.Boolean(dump_only=True)
+    reset = fields.Boolean(dump_only=True, metadata={
+        "description": "true：账号的范围已变，设备须清除已拉取的楼栋、问题和他人调查（保留待同步的操作），"
+                       "记下 scope，从游标 0 重新拉取"})
+    scope = fields.Integer(dump_only=True, metadata={
+        "description": "账号当前的范围纪元：设备保存，下次拉取时带上"})
     round = fields.String(dump_only=True, allow_none=True)
     round_year = fields.Integer(dump_only=True, allow_none=True,
                                 metadata={"description": "当前轮次的年份：表单规则据此计算年限"})

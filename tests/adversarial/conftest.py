@@ -117,6 +117,8 @@ def world(client, make_county, make_community, make_estate, make_building, make_
                ("outer",)),
     ]
     assert home.id != outer_county.id
+    for side, account in (("east", worker_a), ("west", worker_b), ("outer", outer_worker)):
+        sides[side].ids["user_id"] = account.id  # an account of that side (/…/accounts/<id>)
     return World(sides, {c.name: c for c in callers})
 
 

@@ -34,6 +34,7 @@ OBJECT_PARAMS = {
     "submission_uuid": "0badf00d-0000-4000-8000-00000000cafe",
     "appraisal_uuid": "0badf00d-0000-4000-8000-00000000d0c5",
     "sha": sha256_of(b"no photo has these bytes"),
+    "user_id": 987654321,  # an account: administrators reach only their own county's
 }
 # Path parameters that name no object in anyone's scope (so no row of the matrix), and the value
 # a rule mixing one with an object parameter gets.
@@ -113,6 +114,10 @@ def body_for(route: Route, version: str) -> dict:
         "review_pages.accept_and_rectify": {"data": {"version": version, "deadline": deadline}},
         "review_pages.change_class": {"data": {"problem_class": "尽力解决", "reason": "对抗测试",
                                                "version": version}},
+        "account_admin_api.update_account": {"json": {"display_name": "对抗测试"}},
+        "account_admin_api.revoke_device": {"json": {"device": "0badf00d"}},
+        "account_admin_pages.update": {"data": {"display_name": "对抗测试"}},
+        "account_admin_pages.revoke_device": {"data": {"device": "0badf00d"}},
     }
     if route.method == "GET":
         return {}

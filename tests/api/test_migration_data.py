@@ -246,3 +246,29 @@ def test_census_migration_adds_appraised_and_uncertain_prescreen_and_downgrades_
     assert db.session.execute(sa.text(
         "SELECT appraised, prescreen_uncertain FROM buildings WHERE id = 1")).one() == (
             None, False)
+
+
+BEFORE_ACCOUNT_ADMINISTRATION = "f4b1e7a2c9d3"
+DEVICE = ("INSERT INTO devices (id, user_id, last_pull_at) "
+          "VALUES ('6c1f0000-0000-4000-8000-000000000001', 1, '2024-07-05 00:00:00+00:00')")
+
+
+def test_account_administration_migration_keeps_accounts_and_devices_both_ways(
+        scratch_app_context):
+    at_revision(BEFORE_ACCOUNT_ADMINISTRATION, [*EVIDENCE[:2], EVIDENCE[8], DEVICE])
+    upgrade()
+    assert db.session.execute(sa.text(
+        "SELECT password_must_change, password_expires_at, scope_epoch FROM users")).one() == (
+            False, None, 0)
+    assert db.session.execute(sa.text(
+        "SELECT token_id, app_version, user_agent FROM devices")).one() == (None, None, None)
+    db.session.execute(sa.text("UPDATE users SET password_must_change = TRUE, scope_epoch = 3"))
+    db.session.commit()
+    downgrade(revision=BEFORE_ACCOUNT_ADMINISTRATION)
+    user_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("users")}
+    device_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("devices")}
+    assert not user_columns & {"password_must_change", "password_expires_at", "scope_epoch"}
+    assert device_columns == {"id", "user_id", "last_push_at", "last_pull_at"}
+    assert db.session.execute(sa.text("SELECT username FROM users")).scalars().all() == ["w"]
+    assert db.session.scalar(sa.text("SELECT count(*) FROM devices")) == 1
+    db.session.commit()

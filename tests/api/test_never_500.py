@@ -15,7 +15,8 @@ JUNK = ["", "abc", "-1", "0", "99999999999999999999999", "1.5", "<script>alert(1
 QUERY_NAMES = ["page", "level", "round", "community", "estate", "indicator", "submitter",
                "date_from", "date_to", "status", "state", "id", "problem_class", "disagreeing",
                "responsible_unit", "include_pending", "cursor", "limit", "size", "offset", "q",
-               "building", "offset_bytes", "captured_at", "latitude", "longitude", "device_id"]
+               "building", "offset_bytes", "captured_at", "latitude", "longitude", "device_id",
+               "actor", "action", "target", "scope", "app_version"]
 JSON_BODIES = [{}, [], "text", 7, {"operations": "x"}, {"operations": [{"op": "??"}]},
                {"decision": "accept"}, {"decision": "rectify", "version": "x", "deadline": "soon"},
                {"username": ["a"], "password": {"b": 1}}, {"hashes": ["zz"] * 3},
@@ -29,10 +30,16 @@ JSON_BODIES = [{}, [], "text", 7, {"operations": "x"}, {"operations": [{"op": "?
                {"operations": [{"op": "rectification.report",
                                 "id": "5f0c6f4e-3333-4a4a-9c9c-2b2b2b2b2b2b", "finding": "x",
                                 "photos": [], "rectified_on": "2024-13-45"}]},
-               {"hashes": ["a" * 64] * 1000}, {"building_id": 2 ** 63, "indicator": 1.5}]
+               {"hashes": ["a" * 64] * 1000}, {"building_id": 2 ** 63, "indicator": 1.5},
+               {"community_ids": [2 ** 40, "x"], "role": "admin", "active": "maybe"},
+               {"username": "a", "display_name": "", "role": "worker", "community_ids": [-1],
+                "property_company_id": 2 ** 63, "agency_id": "x"},
+               {"username": "x", "password": "y", "new_password": "z" * 300}, {"device": ["x"]}]
 FORM_FIELDS = ["decision", "reason", "version", "deadline", "finding", "problem_class",
                "username", "password", "building", "indicator", "conclusion", "grade",
-               "appraised_on", "summary", "uuid", "round"]
+               "appraised_on", "summary", "uuid", "round", "display_name", "role",
+               "community_ids", "property_company_id", "agency_id", "active", "device",
+               "new_password", "new_password_again"]
 
 
 @pytest.fixture
@@ -46,15 +53,17 @@ def world(make_estate, make_building, make_finding, make_user, make_photo, auth_
     worker = make_user(Role.WORKER, communities=[estate.community])
     agency = make_user(Role.AGENCY)
     reviewer = make_user(Role.REVIEWER)
+    admin = make_user(Role.ADMIN)  # the account administration routes answer only to them
     return {
         "ids": {"building_id": building.id, "community_id": estate.community_id,
                 "estate_id": estate.id, "indicator": 3, "finding_uuid": finding.uuid,
                 "sha": photo.sha256, "submission_uuid": finding.submission.uuid,
                 "appraisal_uuid": "00000000-0000-0000-0000-000000000000",
                 "form_id": "2024-gas-safety", "kind": "problems", "file_format": "xlsx",
-                "relative": "js/app.js"},
-        "bearers": [None, auth_headers(worker), auth_headers(agency), auth_headers(reviewer)],
-        "desk": [reviewer, agency],
+                "relative": "js/app.js", "user_id": worker.id},
+        "bearers": [None, auth_headers(worker), auth_headers(agency), auth_headers(reviewer),
+                    auth_headers(admin)],
+        "desk": [reviewer, agency, admin],
     }
 
 
