@@ -22,6 +22,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "auth.locked": (429, "登录失败次数过多，账号已临时锁定，请稍后再试"),
     "auth.inactive": (403, "账号已停用，请联系管理员"),
     "auth.forbidden": (403, "您的角色无权执行此操作"),
+    "follow_up.closed": (409, "该评估事项已办结（已评估或已撤销），不能再指派"),
     "resource.not_found": (404, "找不到请求的对象"),
     "route.not_found": (404, "接口不存在"),
     "method.not_allowed": (405, "该接口不支持此请求方法"),

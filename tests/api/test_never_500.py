@@ -9,6 +9,8 @@ import re
 import pytest
 
 from server.accounts.models import Role
+from server.extensions import db
+from server.followups.models import FollowUp
 
 JUNK = ["", "abc", "-1", "0", "99999999999999999999999", "1.5", "<script>alert(1)</script>",
         "../../etc/passwd", "%00", "楼", "true", "2024-02-30", "null", "[]", "a" * 300]
@@ -29,10 +31,11 @@ JSON_BODIES = [{}, [], "text", 7, {"operations": "x"}, {"operations": [{"op": "?
                {"operations": [{"op": "rectification.report",
                                 "id": "5f0c6f4e-3333-4a4a-9c9c-2b2b2b2b2b2b", "finding": "x",
                                 "photos": [], "rectified_on": "2024-13-45"}]},
-               {"hashes": ["a" * 64] * 1000}, {"building_id": 2 ** 63, "indicator": 1.5}]
+               {"hashes": ["a" * 64] * 1000}, {"building_id": 2 ** 63, "indicator": 1.5},
+               {"agency_id": 2 ** 63}, {"agency_id": "楼"}, {"agency_id": 999999}]
 FORM_FIELDS = ["decision", "reason", "version", "deadline", "finding", "problem_class",
                "username", "password", "building", "indicator", "conclusion", "grade",
-               "appraised_on", "summary", "uuid", "round"]
+               "appraised_on", "summary", "uuid", "round", "agency_id"]
 
 
 @pytest.fixture
@@ -46,13 +49,18 @@ def world(make_estate, make_building, make_finding, make_user, make_photo, auth_
     worker = make_user(Role.WORKER, communities=[estate.community])
     agency = make_user(Role.AGENCY)
     reviewer = make_user(Role.REVIEWER)
+    follow_up = FollowUp(submission=finding.submission, round_id=survey_round.id,
+                         building_id=building.id, indicator=2, question_id="riser_assessment",
+                         reason="需专业机构评估")
+    db.session.add(follow_up)
+    db.session.commit()
     return {
         "ids": {"building_id": building.id, "community_id": estate.community_id,
                 "estate_id": estate.id, "indicator": 3, "finding_uuid": finding.uuid,
                 "sha": photo.sha256, "submission_uuid": finding.submission.uuid,
                 "appraisal_uuid": "00000000-0000-0000-0000-000000000000",
                 "form_id": "2024-gas-safety", "kind": "problems", "file_format": "xlsx",
-                "relative": "js/app.js"},
+                "relative": "js/app.js", "follow_up_id": follow_up.id},
         "bearers": [None, auth_headers(worker), auth_headers(agency), auth_headers(reviewer)],
         "desk": [reviewer, agency],
     }
