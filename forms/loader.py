@@ -85,6 +85,7 @@ def _read_system(directory):
     _check_forms_fit_system(system, forms)
     _check_indicators_covered(system, forms)
     _check_measures(system, forms)
+    _check_follow_ups_appraised(system, forms)
     return system, forms
 
 
@@ -105,6 +106,20 @@ def _check_measures(system, forms):
                   "the form needs a measure (what one building adds)")
         if unit == BUILDINGS and form.measure is not None:
             _fail(form.path, "measure", f"indicator {form.indicator} is counted in {BUILDINGS}: a building adds one")
+
+
+def _check_follow_ups_appraised(system, forms):
+    """A follow-up asks a professional agency to look; it closes when the agency's appraisal of the
+    building and indicator arrives, so its indicator must be one agencies appraise."""
+    appraised = system.appraised
+    for form in forms:
+        if form.indicator in appraised:
+            continue
+        for i, j, question in ((i, j, q) for i, section in enumerate(form.sections)
+                               for j, q in enumerate(section["questions"])):
+            if "follow_up" in question:
+                _fail(form.path, f"sections[{i}].questions[{j}].follow_up", f"indicator {form.indicator} of "
+                      f"{system.code!r} takes no appraisal (system.json: indicators[].appraisal)")
 
 
 def _check_forms_fit_system(system, forms):

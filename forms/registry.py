@@ -76,6 +76,11 @@ class System:
         """The context the rules of this system's forms are evaluated in, for a round of that year."""
         return rule_context(round_year, self.settings)
 
+    @property
+    def appraised(self):
+        """{number: its `appraisal` declaration} of the indicators professional agencies appraise."""
+        return {i["number"]: i["appraisal"] for i in self.indicators if "appraisal" in i}
+
     def indicator(self, number):
         """The indicator dict with this number; KeyError if the system has none."""
         for indicator in self.indicators:

@@ -181,6 +181,20 @@ class FormSchema(Schema):
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 
 
+class AppraisalSchema(Schema):
+    """An indicator a professional agency (专业机构) appraises, and the problem its appraisal that
+    finds one (conclusion hazard) makes: a confirmed finding with these terms."""
+    check_item = _text(required=True)
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    class_ = fields.String(required=True, data_key="class", validate=validate.OneOf(CLASSES))
+    responsible_unit = fields.String(required=True, validate=validate.OneOf(RESPONSIBLE_UNITS))
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
+    suggestion = _text(required=True)
+    found = _text(required=True)    # the conclusion hazard in this indicator's words
+    clear = _text(required=True)    # the conclusion no_hazard in this indicator's words
+    source = _text(required=True)   # where the plan or manual names 专业机构 for it
+
+
 class IndicatorSchema(Schema):
     number = StrictInteger(required=True, validate=validate.Range(min=1, max=999))
     name = _text(required=True)
@@ -191,6 +205,7 @@ class IndicatorSchema(Schema):
     responsible_unit = _text(required=True)
     check_items = fields.List(_text(), required=True)
     continues = fields.List(StrictInteger(validate=validate.Range(min=1, max=999)))
+    appraisal = fields.Nested(AppraisalSchema)
 
 
 class SettingSchema(Schema):

@@ -32,6 +32,8 @@ from server.extensions import csrf, db, migrate
 from server.findings import pages as review_pages
 from server.findings import rectification_pages
 from server.findings import routes as review_api
+from server.followups import pages as follow_up_pages
+from server.followups import routes as follow_ups_api
 from server.ledger import pages as ledger_pages
 from server.ledger import routes as ledger_api
 from server.meta import routes as meta_api
@@ -51,10 +53,11 @@ from server.touches import write_touches_after_each_request
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 API_BLUEPRINTS = (meta_api, accounts_api, account_admin_api, buildings_api, surveys_api, photos_api, syncing_api,
-                  ledger_api, review_api, appraisals_api)
+                  ledger_api, review_api, appraisals_api, follow_ups_api)
 PAGE_BLUEPRINTS = (account_pages, desk_pages, review_pages, ledger_pages, appraisal_pages,
                    export_pages, progress_pages, rectification_pages, survey_pages,
-                   photo_pages, planning_pages, basics_pages, account_admin_pages, audit_pages)
+                   photo_pages, planning_pages, basics_pages, account_admin_pages, audit_pages,
+                   follow_up_pages)
 CLI_GROUPS = (users_cli, buildings_cli, estates_cli, communities_cli, demo_cli, forms_cli,
               rounds_cli, photos_cli)
 # Who reacts to what happened (server/signals.py).

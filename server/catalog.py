@@ -65,6 +65,12 @@ def indicator_list(code: str | None = None) -> list[dict]:
     return sorted(indicator_system(code).indicators, key=lambda i: i["number"])
 
 
+def appraised_indicators(code: str | None = None) -> dict[int, dict]:
+    """{number: its declaration} of the indicators professional agencies appraise in the system
+    (system.json's `appraisal`: check item, grades and the words of the two conclusions)."""
+    return indicator_system(code).appraised
+
+
 def short_names(code: str | None = None) -> dict[int, str]:
     return {i["number"]: i["short_name"] for i in indicator_list(code)}
 

@@ -8,6 +8,7 @@ document, so the documentation cannot drift from what the code accepts.
 """
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timezone
 
@@ -72,13 +73,15 @@ class Day(fields.Date):
         return day
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_NESTING = 32  # deeper than any payload of ours; deeper JSON is an attack or a bug
 
 
 def check_shape(data, code: str = "request.invalid") -> None:
     """What no schema can be trusted to catch, checked without recursion: nesting deeper than
-    MAX_NESTING (a recursive parser or validator would overflow the stack), and the NUL
-    character, which PostgreSQL cannot store in text (SQLite can: the databases must agree)."""
+    MAX_NESTING (a recursive parser or validator would overflow the stack), the NUL character,
+    which PostgreSQL cannot store in text (SQLite can: the databases must agree), and a lone
+    surrogate (JSON's "\udcff" parses to one; it is no character, and PostgreSQL's JSON refuses it)."""
     pending = [(data, 1)]
     while pending:
         value, depth = pending.pop()
@@ -87,6 +90,8 @@ def check_shape(data, code: str = "request.invalid") -> None:
         if isinstance(value, str):
             if "\x00" in value:
                 raise ApiError(code, "内容不能包含空字符（NUL）")
+            if not value.isascii() and _SURROGATE.search(value):
+                raise ApiError(code, "内容含有无效的 Unicode 字符（孤立代理项）")
         elif isinstance(value, dict):
             pending.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):

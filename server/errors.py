@@ -25,6 +25,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "auth.password_change_required": (403, "请先设置新密码：临时密码只能用来设置新密码"),
     "auth.password_expired": (401, "临时密码已过期，请联系管理员重新设置"),
     "account.last_admin": (409, "至少要保留一个启用的系统管理员，不能停用或改变最后一个"),
+    "follow_up.closed": (409, "该评估事项已办结（已评估或已撤销），不能再指派"),
     "resource.not_found": (404, "找不到请求的对象"),
     "route.not_found": (404, "接口不存在"),
     "method.not_allowed": (405, "该接口不支持此请求方法"),

@@ -12,6 +12,7 @@ from server.buildings.models import (  # noqa: F401
 )
 from server.extensions import db
 from server.findings.models import Finding, FindingPhoto, Rectification, Review  # noqa: F401
+from server.followups.models import FollowUp  # noqa: F401
 from server.ledger.models import BuildingStatus  # noqa: F401
 from server.photos.models import Photo, PhotoHolder  # noqa: F401
 from server.planning.models import ProblemPlan, ResponsibleUnit  # noqa: F401

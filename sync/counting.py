@@ -5,8 +5,9 @@ Every table, list, ledger, overview figure and drill-down counts by this rule an
 
 1. **是 (counts)**: the building has a *confirmed* problem of the indicator in the round
    (已确认, 整改中, 已整改 or 已销项: fixed later still counts for the year's check, and the lists
-   mark it fixed). A professional appraisal that finds a hazard (indicators 1 and 2) is such a
-   problem: recording it creates a confirmed finding attributed to the agency.
+   mark it fixed). A professional appraisal that finds the indicator's problem (any indicator its
+   system has agencies appraise: `appraisal` in system.json) is such a problem: recording it
+   creates a confirmed finding attributed to the agency.
 2. **待审核 (pending)**: otherwise, a problem of the indicator awaits the bureau (待审核, 需复查).
    Never counted, but shown as its own figure beside every count.
 3. **不适用 (not applicable)**: otherwise, the indicator's form does not apply to the building

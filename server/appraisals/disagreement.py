@@ -1,4 +1,5 @@
-"""Where the field disagrees with the appraisal that governs a building (indicators 1 and 2).
+"""Where the field disagrees with the appraisal that governs a building's indicator (any indicator
+its round's system has agencies appraise; an appraisal exists only for those).
 
 For a building, indicator and round, the governing appraisal is the latest by appraised_on, the
 id breaking ties (as server/appraisals/findings.py). A finding says "there is a problem", so a finding disagrees
@@ -11,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from server.accounts.models import User
 from server.accounts.scopes import buildings_visible_to
-from server.appraisals.models import APPRAISAL_GOVERNED_INDICATORS, Appraisal
+from server.appraisals.models import Appraisal
 from server.buildings.models import Building
 from server.extensions import db
 from server.findings.models import Finding
@@ -19,10 +20,10 @@ from server.surveys.models import Submission
 from sync import lifecycle
 
 
-def disagrees(indicator: int, counts: bool, conclusion: str | None) -> bool:
+def disagrees(counts: bool, conclusion: str | None) -> bool:
     """Whether a field observation (`counts`: it found a problem) contradicts the governing
-    appraisal's conclusion (None: no appraisal)."""
-    if indicator not in APPRAISAL_GOVERNED_INDICATORS or conclusion is None:
+    appraisal's conclusion (None: no appraisal, as for every indicator agencies do not appraise)."""
+    if conclusion is None:
         return False
     return counts != (conclusion == "hazard")
 
@@ -42,7 +43,6 @@ def contradicts_appraisal():
     """A WHERE clause on Finding: it disagrees with its building's governing appraisal."""
     ruling = aliased(Appraisal)
     return and_(
-        Finding.indicator.in_(APPRAISAL_GOVERNED_INDICATORS),
         Finding.status.not_in(lifecycle.COMPLETED),
         exists().where(ruling.building_id == Finding.building_id,
                        ruling.indicator == Finding.indicator,
@@ -68,11 +68,10 @@ def governing_appraisal(building_id: int, indicator: int, round_id: int) -> Appr
 
 def ruling_against(finding: Finding) -> Appraisal | None:
     """The governing appraisal a finding disagrees with, or None when it does not."""
-    if finding.status in lifecycle.COMPLETED \
-            or finding.indicator not in APPRAISAL_GOVERNED_INDICATORS:
+    if finding.status in lifecycle.COMPLETED:
         return None
     ruling = governing_appraisal(finding.building_id, finding.indicator, finding.round_id)
-    if ruling is None or not disagrees(finding.indicator, True, ruling.conclusion):
+    if ruling is None or not disagrees(True, ruling.conclusion):
         return None
     return ruling
 

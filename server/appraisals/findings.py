@@ -6,24 +6,24 @@ breaking ties) and concludes 存在安全隐患 becomes a confirmed finding, att
 When a later appraisal takes over, the finding of the one it supersedes leaves the count if
 nothing has been done on it yet (已确认 → 已退回, with the reason recorded as a decision by the
 new appraisal's author); one already in rectification stays, as any confirmed problem does, and
-is fixed and closed the usual way."""
+is fixed and closed the usual way.
+
+The finding's check item, grades and suggestion are the indicator's `appraisal` in the round's
+system (forms/<system>/system.json), e.g. 经专业机构检测存在燃气安全隐患.
+
+An appraisal also closes the open follow-ups (需专业机构评估) of its building, indicator and round
+(server/followups/)."""
 from uuid import uuid4
 
 from sqlalchemy import select
 
-from server.appraisals.models import CONCLUSIONS, Appraisal
+from server.appraisals.models import Appraisal
+from server.appraisals.terms import conclusion_label, declaration
 from server.audit.operations import record
 from server.extensions import db
 from server.findings.models import Finding, Review
+from server.followups.operations import close_follow_ups
 from sync import lifecycle
-
-# indicator → (check item, severity, class, responsible unit, difficulty, suggestion)
-HAZARDS = {
-    1: ("结构安全隐患（经专业机构鉴定）", "非常严重", "限时解决", "住建局", "难",
-        "按鉴定报告采取解危、加固或拆除重建措施，限时消除结构安全隐患"),
-    2: ("燃气安全隐患（经专业机构检测）", "非常严重", "限时解决", "燃气公司", "较难",
-        "按检测报告维修或更换燃气立管、引入管等设施，限时消除燃气安全隐患"),
-}
 
 
 def follow_appraisal(appraisal: Appraisal) -> None:
@@ -40,18 +40,20 @@ def follow_appraisal(appraisal: Appraisal) -> None:
         finding = _finding_of(earlier)
         if finding is not None and finding.status == lifecycle.ACCEPTED:
             _withdraw(finding, governing)
+    close_follow_ups(appraisal)
 
 
 def hazard_finding(appraisal: Appraisal) -> Finding:
-    check_item, severity, problem_class, unit, difficulty, suggestion = HAZARDS[appraisal.indicator]
+    terms = declaration(appraisal.round_id, appraisal.indicator)
     grade = f"，{appraisal.grade}级" if appraisal.grade else ""
     description = (f"{appraisal.agency.name} {appraisal.appraised_on.isoformat()} 鉴定："
-                   f"{CONCLUSIONS[appraisal.conclusion]}{grade}。{appraisal.summary or ''}").strip()
+                   f"{conclusion_label(appraisal)}{grade}。{appraisal.summary or ''}").strip()
     return Finding(uuid=str(uuid4()), appraisal_id=appraisal.id, round_id=appraisal.round_id,
                    building_id=appraisal.building_id, indicator=appraisal.indicator,
-                   check_item=check_item, description=description, severity=severity,
-                   problem_class=problem_class, responsible_unit=unit, difficulty=difficulty,
-                   suggestion=suggestion, status=lifecycle.ACCEPTED,
+                   check_item=terms["check_item"], description=description,
+                   severity=terms["severity"], problem_class=terms["class"],
+                   responsible_unit=terms["responsible_unit"], difficulty=terms.get("difficulty"),
+                   suggestion=terms["suggestion"], status=lifecycle.ACCEPTED,
                    author_id=appraisal.author_id)
 
 
@@ -61,7 +63,7 @@ def _finding_of(appraisal: Appraisal) -> Finding | None:
 
 def _withdraw(finding: Finding, governing: Appraisal) -> None:
     reason = (f"已被 {governing.agency.name} {governing.appraised_on.isoformat()} 的鉴定取代"
-              f"（{CONCLUSIONS[governing.conclusion]}）")
+              f"（{conclusion_label(governing)}）")
     before = finding.status
     finding.status = lifecycle.RETURNED
     db.session.add(Review(finding=finding, reviewer_id=governing.author_id, decision="return",

@@ -1,4 +1,5 @@
-"""Professional appraisals (专业机构鉴定) of a building's structure or gas safety."""
+"""Professional appraisals (专业机构鉴定/检测/评估) of a building for one indicator. Which indicators
+take them is the round's indicator system's (`appraisal` in forms/<system>/system.json)."""
 from datetime import date, datetime
 from uuid import uuid4
 
@@ -9,15 +10,14 @@ from server.accounts.models import Agency, User
 from server.db_types import UTCDateTime, utcnow
 from server.extensions import db
 
+# hazard: the agency found the indicator's problem; each indicator words it (its `found`/`clear`).
 CONCLUSIONS = {"hazard": "存在安全隐患", "no_hazard": "未发现安全隐患"}
-# Structure (1) and gas (2): the indicators the 2024 plan has professional agencies appraise.
-APPRAISAL_GOVERNED_INDICATORS = frozenset({1, 2})
 
 
 class Appraisal(db.Model):
     __tablename__ = "appraisals"
     __table_args__ = (
-        CheckConstraint("indicator IN (1, 2)", name="indicator"),
+        CheckConstraint("indicator >= 1", name="indicator"),
         CheckConstraint(f"conclusion IN {tuple(CONCLUSIONS)}", name="conclusion"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,7 +22,7 @@ from server.buildings.models import Building, Estate
 from server.buildings.operations import get_building
 from server.errors import ApiError
 from server.extensions import db
-from server.catalog import round_by_code
+from server.catalog import appraised_indicators, round_by_code, short_names
 from server.surveys.models import SurveyRound
 from sync.idempotency import differing_fields
 
@@ -41,11 +41,26 @@ def require_appraiser(user: User) -> None:
         raise ApiError("auth.forbidden", "只有专业机构可以上传鉴定报告")
 
 
+def appraisable(survey_round: SurveyRound) -> dict[int, str]:
+    """{number: short name} of the indicators agencies appraise in the round's system."""
+    names = short_names(survey_round.system)
+    return {n: names[n] for n in sorted(appraised_indicators(survey_round.system))}
+
+
+def _require_appraised(survey_round: SurveyRound, indicator: int) -> None:
+    offered = appraisable(survey_round)
+    if indicator not in offered:
+        listed = "、".join(f"指标{n}（{name}）" for n, name in offered.items())
+        reason = f"本轮由专业机构鉴定的指标为{listed}"
+        raise ApiError("request.invalid", reason, details={"fields": {"indicator": [reason]}})
+
+
 def record_appraisal(user: User, payload: dict, document: Document) -> tuple[Appraisal, bool]:
     """Stores the appraisal; returns it and whether it was created now (False: a replay)."""
     require_appraiser(user)
     building = get_building(user, payload["building_id"])
     survey_round = round_by_code(payload.get("round"))
+    _require_appraised(survey_round, payload["indicator"])
     uuid = str(payload.get("uuid") or uuid4())
     incoming = {"agency": user.agency_id, "building_id": building.id, "round": survey_round.code,
                 "indicator": payload["indicator"], "conclusion": payload["conclusion"],

@@ -7,8 +7,9 @@ from server.appraisals import operations
 from server.appraisals.documents import max_bytes, read_upload
 from server.appraisals.models import CONCLUSIONS
 from server.appraisals.routes import pdf_response
-from server.appraisals.schemas import (GRADES, INDICATOR_NAMES, AppraisalListQuery,
-                                       AppraisalSchema, UploadPageQuery)
+from server.appraisals.schemas import GRADES, AppraisalListQuery, AppraisalSchema, UploadPageQuery
+from server.appraisals.terms import conclusion_label, indicator_label
+from server.catalog import current_round
 from server.buildings.operations import buildings_query, get_building
 from server.db_types import DATABASE_INTEGERS
 from server.extensions import db
@@ -17,6 +18,8 @@ from server.pages import SIGNED_IN, page, page_blueprint
 blueprint = page_blueprint("appraisal_pages", __name__, url_prefix="/desk/appraisals")
 PER_PAGE = 50
 SEARCH_RESULTS = 30
+blueprint.add_app_template_global(conclusion_label, "appraisal_conclusion")
+blueprint.add_app_template_global(indicator_label, "appraisal_indicator")
 
 
 @blueprint.get("/")
@@ -24,7 +27,7 @@ SEARCH_RESULTS = 30
 def index(query):
     page = db.paginate(operations.listed_appraisals(g.user), page=query["page"],
                        per_page=PER_PAGE, error_out=False)
-    return render_template("desk/appraisals.html", page=page, conclusions=CONCLUSIONS,
+    return render_template("desk/appraisals.html", page=page,
                            buildings=operations.buildings_of(page.items),
                            can_appraise=operations.can_appraise(g.user))
 
@@ -33,7 +36,8 @@ def index(query):
 @page(roles=SIGNED_IN, query=UploadPageQuery, writes=False)
 def new(query):
     operations.require_appraiser(g.user)
-    return _upload_page({"uuid": str(uuid4())}, query.get("building"), query.get("q", ""))
+    chosen = {"uuid": str(uuid4()), "indicator": str(query.get("indicator", ""))}
+    return _upload_page(chosen, query.get("building"), query.get("q", ""))
 
 
 def _upload_again(error):
@@ -69,6 +73,12 @@ def _upload_page(values, chosen: str | None, q: str, status: int = 200):
         if q and building is None else []
     return render_template("desk/appraisal_upload.html", building=building, q=q, found=found,
                            values=values, conclusions=CONCLUSIONS, grades=GRADES,
-                           indicators=INDICATOR_NAMES, limit_mb=max_bytes() / (1024 * 1024)), \
+                           indicators=_offered(), limit_mb=max_bytes() / (1024 * 1024)), \
         status
 
+
+
+def _offered() -> dict[int, str]:
+    """The indicators the current round's system has agencies appraise (none without a round)."""
+    survey_round = current_round()
+    return operations.appraisable(survey_round) if survey_round else {}

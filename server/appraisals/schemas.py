@@ -3,11 +3,11 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates
 from werkzeug.datastructures import FileStorage
 
 from server.appraisals.models import CONCLUSIONS
+from server.appraisals.terms import conclusion_label
 from server.endpoints import ApiSchema, Day, QuerySchema
 from sync.china_time import china_today
 
 GRADES = ("A", "B", "C", "D")
-INDICATOR_NAMES = {1: "结构安全", 2: "燃气安全"}
 
 
 class Upload(fields.Field):
@@ -29,9 +29,10 @@ class AppraisalSchema(ApiSchema):
                                  error_messages={"required": "请选择楼栋", "invalid": "楼栋编号应为整数"})
     round = fields.String(load_only=True, load_default=None, validate=validate.Length(1, 20),
                           metadata={"description": "轮次代码，默认当前轮次"})
-    indicator = fields.Integer(required=True, validate=validate.OneOf(
-        tuple(INDICATOR_NAMES), error="鉴定只适用于指标1（结构安全）和指标2（燃气安全）"),
-        error_messages={"required": "请选择指标", "invalid": "指标应为 1 或 2"})
+    indicator = fields.Integer(required=True, validate=validate.Range(
+        min=1, max=999, error="请选择指标"), error_messages={
+            "required": "请选择指标", "invalid": "指标应为整数"}, metadata={
+        "description": "指标序号；只接受轮次指标体系中由专业机构鉴定、检测或评估的指标"})
     conclusion = fields.String(required=True, validate=validate.OneOf(
         tuple(CONCLUSIONS), error="结论应为 hazard（存在安全隐患）或 no_hazard（未发现安全隐患）"),
         error_messages={"required": "请选择鉴定结论"})
@@ -47,7 +48,7 @@ class AppraisalSchema(ApiSchema):
         "type": "string", "format": "binary", "description": "鉴定报告 PDF"})
 
     round_id = fields.Integer(dump_only=True)
-    conclusion_label = fields.Function(lambda a: CONCLUSIONS[a.conclusion], dump_only=True)
+    conclusion_label = fields.Function(conclusion_label, dump_only=True)
     agency = fields.Function(lambda a: a.agency.name, dump_only=True)
     document_sha256 = fields.String(dump_only=True)
     document_name = fields.String(dump_only=True)
@@ -72,6 +73,8 @@ class UploadPageQuery(QuerySchema):
     means none yet) or the words to find it by."""
 
     building = fields.String(validate=validate.Length(max=40))
+    indicator = fields.Integer(validate=validate.Range(1, 999), metadata={
+        "description": "预选的指标（从待专业机构评估进入）"})
     q = fields.String(validate=validate.Length(max=60, error="搜索词不能超过 60 个字"))
 
 

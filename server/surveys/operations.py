@@ -22,6 +22,7 @@ from server.db_types import as_utc
 from server.errors import ApiError
 from server.extensions import db
 from server.findings.operations import finding_from_defect
+from server.followups.operations import open_follow_ups
 from server.surveys.models import Submission, SurveyRound
 from server.signals import round_opened
 
@@ -56,6 +57,7 @@ def record_submission(user: User, payload: dict, registry, survey_round: SurveyR
     db.session.add(submission)
     for defect in derive_defects(form, payload["answers"], facts, context):
         submission.findings.append(finding_from_defect(defect, submission, user))
+    open_follow_ups(submission)
     record(user, "submission.created", "submission", submission.uuid,
            building_id=building.id, indicator=form.indicator, findings=len(submission.findings))
     return submission

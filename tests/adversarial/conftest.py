@@ -7,8 +7,9 @@ every kind of object on each side, and a caller of every role.
     county-wide  an agency, a reviewer and an admin of 夏县
 
 Each side has a building, a submission and a finding pushed through the real sync, a photo the
-finding's author uploaded (`PUT /api/photos/<sha>`, so it is really held) and an appraisal with
-its PDF (`POST /api/appraisals`). Every object carries names (estate, building number, community,
+finding's author uploaded (`PUT /api/photos/<sha>`, so it is really held), an appraisal with
+its PDF (`POST /api/appraisals`) and a follow-up (待专业机构评估) of its submission, open and
+unassigned (made as the server makes one: the world's 2024 forms ask for no agency). Every object carries names (estate, building number, community,
 description, summary, bytes) that no answer to a caller outside its side may contain.
 """
 import io
@@ -24,6 +25,8 @@ from server.accounts.operations import create_user
 from server.extensions import db
 from server.findings.decisions import version_of
 from server.findings.models import Finding
+from server.followups.models import FollowUp
+from server.surveys.models import Submission
 from server.photos.operations import STORE_EXTENSION
 from server.photos.store import DiskPhotoStore
 from tests.api.conftest import csrf_from, sign_in  # noqa: F401  (fixtures, shared not copied)
@@ -34,7 +37,8 @@ from tests.unit.test_photo_samples import plain_jpeg, sha256_of
 # token's last use and its device's last pull (server/touches.py), so those are not here.
 WATCHED_TABLES = ("buildings", "findings", "finding_photos", "reviews", "rectifications",
                   "submissions", "sync_operations", "audit_log", "photos", "photo_holders",
-                  "appraisals", "building_statuses", "status_tallies", "change_log")
+                  "appraisals", "building_statuses", "status_tallies", "change_log",
+                  "follow_ups")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -159,12 +163,17 @@ def _furnish(client, auth_headers, gas_answers, name, building, author, agency, 
                                 "document": (io.BytesIO(pdf), f"{names[0]}鉴定.pdf")})
     assert appraised.status_code == 201, appraised.json
     finding = db.session.scalar(sa.select(Finding).where(Finding.uuid == finding_id))
-    return Side(name=name, names=[*names, description, summary], secrets=[photo, pdf],
+    follow_up = FollowUp(submission=db.session.scalar(sa.select(Submission).where(
+        Submission.uuid == submission["id"])), round_id=finding.round_id, building_id=building.id,
+        indicator=2, question_id="riser_assessment", reason=f"{names[0]}燃气立管需专业机构评估")
+    db.session.add(follow_up)
+    db.session.commit()
+    return Side(name=name, names=[*names, description, summary, follow_up.reason], secrets=[photo, pdf],
                 finding_version=version_of(finding),
                 ids={"building_id": building.id, "estate_id": building.estate_id,
                      "community_id": building.estate.community_id, "finding_uuid": finding_id,
                      "submission_uuid": submission["id"], "appraisal_uuid": appraisal_id,
-                     "sha": sha})
+                     "sha": sha, "follow_up_id": follow_up.id})
 
 
 @pytest.fixture

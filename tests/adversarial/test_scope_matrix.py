@@ -33,6 +33,7 @@ OBJECT_PARAMS = {
     "finding_uuid": "0badf00d-0000-4000-8000-00000000beef",
     "submission_uuid": "0badf00d-0000-4000-8000-00000000cafe",
     "appraisal_uuid": "0badf00d-0000-4000-8000-00000000d0c5",
+    "follow_up_id": 987654321,
     "sha": sha256_of(b"no photo has these bytes"),
     "user_id": 987654321,  # an account: administrators reach only their own county's
 }

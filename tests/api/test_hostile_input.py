@@ -1,6 +1,7 @@
 """Hostile and absurd input gets a clear 4xx and changes nothing, on both databases: nesting
 deep enough to overflow a recursive parser, moments at the edge of the calendar, NUL
-characters."""
+characters, lone surrogates."""
+import json
 import uuid
 
 import pytest
@@ -88,6 +89,16 @@ def test_desk_dates_off_the_calendar_are_a_400_page(sign_in, make_user):
 def test_a_nul_character_is_refused_and_nothing_is_stored(client, auth_headers, worker,
                                                           building, field):
     response = push(client, auth_headers(worker), report(building, **{field: "三单元\x00"}))
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "request.invalid"
+    assert nothing_stored()
+
+
+def test_a_lone_surrogate_is_refused_and_nothing_is_stored(client, auth_headers, worker,
+                                                           building):
+    body = json.dumps({"operations": [report(building, description="\udcff三单元")]})
+    response = client.post("/api/sync/push", headers=auth_headers(worker), data=body,
+                           content_type="application/json")
     assert response.status_code == 422
     assert response.json["error"]["code"] == "request.invalid"
     assert nothing_stored()

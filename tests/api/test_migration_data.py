@@ -272,3 +272,64 @@ def test_account_administration_migration_keeps_accounts_and_devices_both_ways(
     assert db.session.execute(sa.text("SELECT username FROM users")).scalars().all() == ["w"]
     assert db.session.scalar(sa.text("SELECT count(*) FROM devices")) == 1
     db.session.commit()
+
+
+BEFORE_FOLLOW_UPS = "b8d2f4a6c1e3"
+ASKING = '[{"question_id": "riser_assessment", "reason": "需专业机构评估"}]'
+
+
+def asking_submission(id_, building, indicator, follow_ups, received_at):
+    return f"""INSERT INTO submissions (id, uuid, round_id, building_id, indicator, form_id,
+            form_version, author_id, answers, counts, follow_ups, received_at)
+        VALUES ({id_}, '{uuid.uuid4()}', 1, {building}, {indicator}, 'f', 1, 1, '{{}}', FALSE,
+                '{follow_ups}', '{received_at}')"""
+
+
+FOLLOW_UP_EVIDENCE = [
+    *EVIDENCE[:10],  # the places, the round, a worker and an agency
+    asking_submission(10, 1, 2, ASKING, "2024-07-05 00:00:00+00:00"),   # still open
+    asking_submission(11, 2, 2, ASKING, "2024-07-05 00:00:00+00:00"),   # appraised after
+    """INSERT INTO appraisals (id, uuid, building_id, round_id, indicator, agency_id, author_id,
+            conclusion, appraised_on, created_at)
+       VALUES (7, 'a7', 2, 1, 2, 1, 1, 'no_hazard', '2024-07-06', '2024-07-06 00:00:00+00:00')""",
+    asking_submission(12, 3, 1, ASKING, "2024-07-05 00:00:00+00:00"),   # then no longer asked
+    asking_submission(13, 3, 1, "[]", "2024-07-06 00:00:00+00:00"),
+]
+
+
+def test_follow_ups_migration_makes_the_latest_surveys_requests_and_goes_back(
+        scratch_app_context):
+    at_revision(BEFORE_FOLLOW_UPS, FOLLOW_UP_EVIDENCE)
+    upgrade()
+    rows = db.session.execute(sa.text(
+        "SELECT submission_id, indicator, question_id, status, appraisal_id FROM follow_ups "
+        "ORDER BY submission_id")).all()
+    assert [tuple(r) for r in rows] == [(10, 2, "riser_assessment", "open", None),
+                                        (11, 2, "riser_assessment", "appraised", 7)]
+    db.session.commit()
+    downgrade(revision=BEFORE_FOLLOW_UPS)
+    assert "follow_ups" not in sa.inspect(db.engine).get_table_names()
+    with pytest.raises(sa.exc.IntegrityError):
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO appraisals (uuid, building_id, round_id, indicator, agency_id, "
+                "author_id, conclusion, appraised_on, created_at) VALUES ('a8', 1, 1, 6, 1, 1, "
+                "'hazard', '2024-07-06', '2024-07-06 00:00:00+00:00')"))
+    assert db.session.scalar(sa.text("SELECT count(*) FROM findings")) == 0
+    db.session.commit()
+    upgrade()
+    assert db.session.scalar(sa.text("SELECT count(*) FROM follow_ups")) == 2
+
+
+def test_follow_ups_migration_lets_appraisals_take_any_indicator(scratch_app_context):
+    at_revision(BEFORE_FOLLOW_UPS, EVIDENCE[:10])
+    upgrade()
+    db.session.execute(sa.text(
+        "INSERT INTO appraisals (uuid, building_id, round_id, indicator, agency_id, author_id, "
+        "conclusion, appraised_on, created_at) VALUES ('a9', 1, 1, 8, 1, 1, 'hazard', "
+        "'2024-07-06', '2024-07-06 00:00:00+00:00')"))
+    db.session.commit()
+    with pytest.raises(SystemExit):  # Flask-Migrate's answer to the migration's RuntimeError
+        downgrade(revision=BEFORE_FOLLOW_UPS)
+    db.session.rollback()
+    assert "follow_ups" in sa.inspect(db.engine).get_table_names()

@@ -9,6 +9,8 @@ import re
 import pytest
 
 from server.accounts.models import Role
+from server.extensions import db
+from server.followups.models import FollowUp
 
 JUNK = ["", "abc", "-1", "0", "99999999999999999999999", "1.5", "<script>alert(1)</script>",
         "../../etc/passwd", "%00", "楼", "true", "2024-02-30", "null", "[]", "a" * 300]
@@ -34,7 +36,8 @@ JSON_BODIES = [{}, [], "text", 7, {"operations": "x"}, {"operations": [{"op": "?
                {"community_ids": [2 ** 40, "x"], "role": "admin", "active": "maybe"},
                {"username": "a", "display_name": "", "role": "worker", "community_ids": [-1],
                 "property_company_id": 2 ** 63, "agency_id": "x"},
-               {"username": "x", "password": "y", "new_password": "z" * 300}, {"device": ["x"]}]
+               {"username": "x", "password": "y", "new_password": "z" * 300}, {"device": ["x"]},
+               {"agency_id": 2 ** 63}, {"agency_id": "楼"}, {"agency_id": 999999}]
 FORM_FIELDS = ["decision", "reason", "version", "deadline", "finding", "problem_class",
                "username", "password", "building", "indicator", "conclusion", "grade",
                "appraised_on", "summary", "uuid", "round", "display_name", "role",
@@ -54,13 +57,18 @@ def world(make_estate, make_building, make_finding, make_user, make_photo, auth_
     agency = make_user(Role.AGENCY)
     reviewer = make_user(Role.REVIEWER)
     admin = make_user(Role.ADMIN)  # the account administration routes answer only to them
+    follow_up = FollowUp(submission=finding.submission, round_id=survey_round.id,
+                         building_id=building.id, indicator=2, question_id="riser_assessment",
+                         reason="需专业机构评估")
+    db.session.add(follow_up)
+    db.session.commit()
     return {
         "ids": {"building_id": building.id, "community_id": estate.community_id,
                 "estate_id": estate.id, "indicator": 3, "finding_uuid": finding.uuid,
                 "sha": photo.sha256, "submission_uuid": finding.submission.uuid,
                 "appraisal_uuid": "00000000-0000-0000-0000-000000000000",
                 "form_id": "2024-gas-safety", "kind": "problems", "file_format": "xlsx",
-                "relative": "js/app.js", "user_id": worker.id},
+                "relative": "js/app.js", "user_id": worker.id, "follow_up_id": follow_up.id},
         "bearers": [None, auth_headers(worker), auth_headers(agency), auth_headers(reviewer),
                     auth_headers(admin)],
         "desk": [reviewer, agency, admin],
