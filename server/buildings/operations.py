@@ -72,7 +72,9 @@ def refresh_every_prescreen(structure_form, batch: int = 1000) -> PrescreenTally
     form: after a form change, a new indicator system, or buildings imported before a rule
     existed. A building whose result changes is written (and so announced to the phones)."""
     tally = PrescreenTally()
+    # The estate is read by facts() (has_property_management): loaded with each batch.
     for building in db.session.scalars(select(Building).order_by(Building.id)
+                                       .options(selectinload(Building.estate))
                                        .execution_options(yield_per=batch)):
         before = (building.prescreened, building.prescreen_uncertain)
         refresh_prescreen(building, structure_form)
